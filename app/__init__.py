@@ -1,0 +1,73 @@
+"""Well Aware: the application factory."""
+
+import logging
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+
+from app.config import settings_from_environment
+from app.extensions import csrf, db, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, object] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings_from_environment(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        # Sessions and CSRF tokens will not survive a restart or be shared between workers.
+        log.info("WELLAWARE_SECRET_KEY is not set; using a temporary key for this process")
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+    # Templates: ours first, then the NHS design system's component macros.
+    app.jinja_loader = ChoiceLoader(
+        [FileSystemLoader(Path(app.root_path) / "templates"), PackageLoader("nhsuk_frontend_jinja")]
+    )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (every table, for Alembic and create_all)
+    from app.accounts.loader import load_user
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.session_protection = "strong"
+
+    from app.database import configure_engine_events
+    from search.sync import register_index_sync
+
+    with app.app_context():
+        configure_engine_events(db.engine)
+    register_index_sync(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.assets import assets
+    from app.errors import register_error_pages
+    from app.public import public
+    from app.template_helpers import register_template_helpers
+
+    app.register_blueprint(assets)
+    app.register_blueprint(public)
+    register_error_pages(app)
+    register_template_helpers(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from app.cli import register_commands
+
+    register_commands(app)

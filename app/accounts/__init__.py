@@ -1,0 +1,1 @@
+"""People who sign in: administrators, organisation editors and referrers."""

@@ -1,0 +1,64 @@
+"""Users and their roles (design §4).
+
+Roles: ``is_admin``; editor of each organisation in ``organisations``; referrer when
+``referrer_status`` is approved. One person may hold several.
+"""
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.directory.models import Organisation
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+class ReferrerStatus(enum.StrEnum):
+    NONE = "none"
+    PENDING = "pending"
+    APPROVED = "approved"
+
+
+editor_membership = Table(
+    "editor_membership",
+    db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    referrer_status: Mapped[ReferrerStatus] = mapped_column(
+        db.Enum(ReferrerStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=ReferrerStatus.NONE,
+    )
+    email_verified_at: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    organisations: Mapped[list[Organisation]] = relationship(secondary=editor_membership)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: an inactive account cannot sign in
+        return self.active
+
+    @property
+    def is_referrer(self) -> bool:
+        return self.referrer_status == ReferrerStatus.APPROVED
+
+    def edits(self, organisation_id: int) -> bool:
+        return any(org.id == organisation_id for org in self.organisations)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"

@@ -1,0 +1,13 @@
+"""Command-line commands of design §7, run as ``flask --app wsgi …``."""
+
+from flask import Flask
+
+from app.cli.demo import demo
+from app.cli.imports import import_group
+from app.cli.search import search_group
+from app.cli.users import users
+
+
+def register_commands(app: Flask) -> None:
+    for group in (demo, import_group, search_group, users):
+        app.cli.add_command(group)

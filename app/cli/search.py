@@ -1,0 +1,33 @@
+"""``flask --app wsgi search reindex`` and ``search check``."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from search.sync import check_index, reindex_all, search_index
+
+search_group = AppGroup("search", help="Build and check the search index.")
+
+
+@search_group.command("reindex")
+def reindex() -> None:
+    """Rebuild the whole search index from the database."""
+    count = reindex_all()
+    click.echo(f"Indexed {count} published listing(s) in {search_index().directory}.")
+
+
+@search_group.command("check")
+def check() -> None:
+    """Compare the index with the database; exit 1 if any listing is missing, stale or extra."""
+    if not search_index().exists():
+        click.echo(f"There is no search index in {search_index().directory}; run `search reindex`.", err=True)
+        sys.exit(1)
+    result = check_index()
+    for label, ids in (("missing from the index", result.missing), ("stale in the index", result.stale),
+                       ("in the index but not published", result.extra)):
+        if ids:
+            click.echo(f"{len(ids)} listing(s) {label}: {', '.join(sorted(ids, key=int))}", err=True)
+    if not result.ok:
+        sys.exit(1)
+    click.echo("The search index matches the database.")

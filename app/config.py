@@ -1,0 +1,54 @@
+"""Settings, read from ``WELLAWARE_*`` environment variables.
+
+Every setting has a development default so the site runs from a fresh clone; production sets
+``WELLAWARE_SECRET_KEY`` and ``WELLAWARE_DATABASE_URL`` at least.
+"""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PREFIX = "WELLAWARE_"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(PREFIX + name, default)
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def settings_from_environment(instance_path: Path) -> dict[str, object]:
+    """The application's configuration, as Flask config keys."""
+    database_url = _env("DATABASE_URL") or f"sqlite:///{instance_path / 'wellaware.sqlite'}"
+    return {
+        "SECRET_KEY": _env("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INDEX_DIR": _env("INDEX_DIR") or str(instance_path / "index"),
+        "DATA_DIR": _env("DATA_DIR") or str(PROJECT_ROOT / "data"),
+        "FRONTEND_DIR": _env("FRONTEND_DIR") or str(PROJECT_ROOT / "node_modules/nhsuk-frontend/dist/nhsuk"),
+        "SITE_URL": _env("SITE_URL", "http://127.0.0.1:5000"),
+        # Listings not confirmed for this many months leave public search; reminders go out a month earlier.
+        "FRESHNESS_MONTHS": _env_int("FRESHNESS_MONTHS", 6),
+        "REMINDER_MONTHS": _env_int("REMINDER_MONTHS", 5),
+        "RESULTS_PER_PAGE": _env_int("RESULTS_PER_PAGE", 20),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
+        "MAIL_SERVER": _env("MAIL_SERVER"),
+        "MAIL_PORT": _env_int("MAIL_PORT", 25),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_SENDER": _env("MAIL_SENDER", "Well Aware <no-reply@wellaware.invalid>"),
+        "MAIL_FOLDER": _env("MAIL_FOLDER") or str(instance_path / "mail"),
+    }

@@ -1,0 +1,16 @@
+"""Engine settings that depend on the database: SQLite gets WAL mode and enforced foreign keys."""
+
+from sqlalchemy import Engine, event
+
+
+def configure_engine_events(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

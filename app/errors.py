@@ -1,0 +1,24 @@
+"""Error pages in plain words; they never echo what was asked for."""
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Something was wrong with that request", "Please go back and try again."),
+    403: ("You cannot see this page", "Your account does not give you access to this page."),
+    404: ("Page not found", "If you typed the web address, check it is correct. The listing may have been "
+                            "withdrawn or may be waiting to be confirmed by the organisation."),
+    405: ("That did not work", "Please go back and try again."),
+    429: ("Too many attempts", "Please wait a few minutes and try again."),
+    500: ("Sorry, there is a problem with the service", "Please try again later."),
+}
+
+
+def register_error_pages(app: Flask) -> None:
+    def handle(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+        return render_template("error.html", title=title, message=message, code=code), code
+
+    for code in MESSAGES:
+        app.register_error_handler(code, handle)

@@ -1,0 +1,37 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+
+from app.accounts.models import ReferrerStatus, User, editor_membership
+from app.directory.models import (
+    ClusterFocus,
+    CostOption,
+    Location,
+    OpeningTime,
+    Organisation,
+    OrganisationStatus,
+    Revision,
+    RevisionStatus,
+    Service,
+    ServiceCluster,
+    ServiceStatus,
+)
+from app.hubs.models import Hub, HubSection, section_pick
+
+__all__ = [
+    "ClusterFocus",
+    "CostOption",
+    "Hub",
+    "HubSection",
+    "Location",
+    "OpeningTime",
+    "Organisation",
+    "OrganisationStatus",
+    "ReferrerStatus",
+    "Revision",
+    "RevisionStatus",
+    "Service",
+    "ServiceCluster",
+    "ServiceStatus",
+    "User",
+    "editor_membership",
+    "section_pick",
+]

@@ -1,0 +1,101 @@
+"""The public pages."""
+
+from flask import abort, current_app, render_template, request, url_for
+from sqlalchemy import select
+
+from app.directory.models import Service
+from app.directory.public_view import PublicListing, public_listing
+from app.directory.visibility import freshness_cutoff, is_public
+from app.extensions import db
+from app.public import public
+from app.public.search_form import MULTI_FILTERS, WHEN_CHOICES, SearchRequest, parse_search_args
+from app.taxonomies import Term, taxonomy
+from app.timeutil import today
+from search.service import SearchResults, search
+from search.sync import LOAD_OPTIONS, search_index
+
+
+def load_public_listings(ids: list[int]) -> list[PublicListing]:
+    """The listings for a results page, in the given order, in one query."""
+    services = {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(ids)).options(*LOAD_OPTIONS))}
+    return [public_listing(services[i]) for i in ids if i in services]
+
+
+def run_search(search_request: SearchRequest, *, clusters: tuple[int, ...] = ()) -> SearchResults:
+    day = today()
+    return search(
+        search_index(),
+        search_request.text,
+        search_request.filters,
+        today=day,
+        freshness_cutoff=freshness_cutoff(day),
+        page=search_request.page,
+        per_page=int(current_app.config["RESULTS_PER_PAGE"]),
+        clusters=clusters,
+    )
+
+
+def chosen_filter_tags(args, endpoint: str) -> list[dict[str, str]]:
+    """Each chosen filter with a link that removes just it."""
+    tags = []
+    labels = {parameter: taxonomy(name) for parameter, (_, name) in MULTI_FILTERS.items()}
+    for parameter, value in args.items(multi=True):
+        if parameter in {"q", "page"} or not value:
+            continue
+        if parameter in labels:
+            if labels[parameter].get(value) is None:
+                continue
+            text = labels[parameter].label(value)
+        elif parameter == "when" and value in WHEN_CHOICES:
+            text = WHEN_CHOICES[value]
+        elif parameter == "age":
+            text = f"Age {value}"
+        elif parameter == "postcode":
+            text = f"Near {value.upper()}"
+        else:
+            continue
+        remaining = [(k, v) for k, v in args.items(multi=True) if not (k == parameter and v == value) and k != "page"]
+        tags.append({"text": text, "href": url_for(endpoint, **_grouped(remaining))})
+    return tags
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def search_context(search_request: SearchRequest, results: SearchResults, endpoint: str) -> dict[str, object]:
+    """What every search page template needs besides the listings."""
+    return {
+        "search": search_request,
+        "results": results,
+        "query_text": search_request.text,
+        "chosen": chosen_filter_tags(request.args, endpoint),
+        "endpoint": endpoint,
+        "when_terms": [Term(slug, label) for slug, label in WHEN_CHOICES.items()],
+        "when_counts": {slug: results.facets.get(slug, {}).get(True, 0) for slug in WHEN_CHOICES},
+    }
+
+
+@public.get("/")
+def home() -> str:
+    return render_template("public/home.html", categories=taxonomy("categories").terms)
+
+
+@public.get("/search")
+def search_page() -> str:
+    search_request = parse_search_args(request.args)
+    results = run_search(search_request)
+    listings = load_public_listings(results.ids)
+    return render_template("public/search.html", **search_context(search_request, results, "public.search_page"),
+                           listings=listings)
+
+
+@public.get("/services/<int:service_id>")
+def listing(service_id: int) -> str:
+    service = db.session.get(Service, service_id)
+    if service is None or not is_public(service):
+        abort(404)
+    return render_template("public/listing.html", listing=public_listing(service))

@@ -1,0 +1,73 @@
+"""Filters a search may carry. Values arrive already validated (by the web form or API); this module
+only turns them into Whoosh queries."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from whoosh import query as q
+
+from app.taxonomies import OutwardCode, taxonomy, wide_areas
+
+# Within these filters a listing needs every chosen value (someone who needs BSL and a wheelchair
+# needs both); within the others any chosen value will do.
+ALL_REQUIRED = frozenset({"accessibility"})
+WHEN_FIELDS = ("evening", "weekend")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    age: int | None = None
+    cost: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    referral: tuple[str, ...] = ()
+    access: tuple[str, ...] = ()
+    accessibility: tuple[str, ...] = ()
+    when: tuple[str, ...] = ()
+    near: OutwardCode | None = None
+
+    def is_empty(self) -> bool:
+        return self == SearchFilters()
+
+
+def _terms(field: str, values: tuple[str, ...]) -> q.Query:
+    terms = [q.Term(field, value) for value in values]
+    return q.And(terms) if field in ALL_REQUIRED else q.Or(terms)
+
+
+def _area_terms(areas: tuple[str, ...]) -> q.Query:
+    """A listing serving the whole area or the whole country matches any local area."""
+    terms = taxonomy("areas")
+    local = {t.slug for t in terms.terms if t.extra.get("local")}
+    wanted = set(areas)
+    if "bnes-wide" in wanted:
+        wanted |= local
+    if wanted & (local | {"bnes-wide"}):
+        wanted |= wide_areas()
+    else:
+        wanted.add("national")
+    return q.Or([q.Term("areas", slug) for slug in sorted(wanted)])
+
+
+def visible_on(day: date, freshness_cutoff: date) -> q.Query:
+    """Published documents (the only ones indexed) confirmed recently and not past their event date."""
+    return q.And([
+        q.NumericRange("assured", freshness_cutoff.toordinal(), None),
+        q.Or([q.NumericRange("event_day", 0, 0), q.NumericRange("event_day", day.toordinal(), None)]),
+    ])
+
+
+def filter_query(filters: SearchFilters, day: date, freshness_cutoff: date) -> q.Query:
+    parts: list[q.Query] = [visible_on(day, freshness_cutoff)]
+    if filters.age is not None:
+        parts.append(q.NumericRange("min_age", None, filters.age))
+        parts.append(q.NumericRange("max_age", filters.age, None))
+    for field in ("cost", "categories", "audiences", "referral", "access", "accessibility"):
+        values = getattr(filters, field)
+        if values:
+            parts.append(_terms(field, values))
+    if filters.areas:
+        parts.append(_area_terms(filters.areas))
+    parts.extend(q.Term(field, True) for field in WHEN_FIELDS if field in filters.when)
+    return q.And(parts)

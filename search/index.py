@@ -1,0 +1,127 @@
+"""Opening the index, writing to it safely from many processes, and one long-lived searcher per process."""
+
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index, LockError
+from whoosh.searching import Searcher
+
+from search.schema import SCHEMA_VERSION, build_schema
+
+log = logging.getLogger(__name__)
+
+VERSION_FILE = "wellaware-schema-version"
+WRITE_ATTEMPTS = 5
+LOCK_TIMEOUT_SECONDS = 10.0
+
+
+class SearchIndex:
+    """The index in one directory. Thread-safe; share one per process."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        self._lock = threading.Lock()
+        self._index: Index | None = None
+        self._searcher: Searcher | None = None
+
+    # --- state --------------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return whoosh_index.exists_in(str(self.directory)) and self._version_ok()
+
+    def _version_ok(self) -> bool:
+        version_file = self.directory / VERSION_FILE
+        return version_file.exists() and version_file.read_text().strip() == str(SCHEMA_VERSION)
+
+    def create_empty(self) -> None:
+        """Make a new, empty index here, replacing whatever was there."""
+        with self._lock:
+            self._close_searcher()
+            if self.directory.exists():
+                shutil.rmtree(self.directory)
+            self.directory.mkdir(parents=True)
+            self._index = whoosh_index.create_in(str(self.directory), build_schema())
+            (self.directory / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+
+    def _open(self) -> Index:
+        if self._index is None:
+            if not self.exists():
+                raise FileNotFoundError(f"no search index of version {SCHEMA_VERSION} in {self.directory}")
+            self._index = whoosh_index.open_dir(str(self.directory))
+        return self._index
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def searcher(self) -> Searcher:
+        """The process's searcher, refreshed only when the index has changed since it was opened."""
+        with self._lock:
+            if self._searcher is None:
+                self._searcher = self._open().searcher()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+            return self._searcher
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._index = None
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write(self, upserts: Iterable[dict[str, object]], deletes: Iterable[str] = ()) -> None:
+        """Add or replace documents and delete others in one commit, waiting for another process's lock."""
+        upserts, deletes = list(upserts), list(deletes)
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                writer = self._open().writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.05)
+            except LockError:
+                log.warning("search index locked; attempt %s of %s", attempt, WRITE_ATTEMPTS)
+                time.sleep(0.2 * attempt)
+                continue
+            try:
+                for doc_id in deletes:
+                    writer.delete_by_term("id", doc_id)
+                for doc in upserts:
+                    writer.update_document(**doc)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            return
+        raise LockError(f"could not lock the search index in {self.directory}")
+
+    def rebuild(self, documents: Iterable[dict[str, object]]) -> int:
+        """Build a fresh index beside the live one, then swap it in, so searches never see it half-built."""
+        staging = self.directory.with_name(self.directory.name + ".building")
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        new_index = whoosh_index.create_in(str(staging), build_schema())
+        writer = new_index.writer(limitmb=256)
+        count = 0
+        for doc in documents:
+            writer.add_document(**doc)
+            count += 1
+        writer.commit()
+        (staging / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+        with self._lock:
+            self._close_searcher()
+            old = self.directory.with_name(self.directory.name + ".old")
+            if old.exists():
+                shutil.rmtree(old)
+            if self.directory.exists():
+                self.directory.rename(old)
+            staging.rename(self.directory)
+            if old.exists():
+                shutil.rmtree(old)
+        return count
+
+    def stored_fingerprints(self) -> dict[str, str]:
+        searcher = self.searcher()
+        return {fields["id"]: fields["fingerprint"] for fields in searcher.all_stored_fields()}

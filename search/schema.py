@@ -1,0 +1,38 @@
+"""The index schema. Bump ``SCHEMA_VERSION`` whenever it changes: an index of another version is rebuilt."""
+
+from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from search.analysis import plain_analyzer, stemming_analyzer
+
+SCHEMA_VERSION = 1
+
+# Text fields a public query may reach, with their weights: name and summary count for more.
+TEXT_FIELDS = {"name": 4.0, "summary": 2.5, "keywords": 1.5, "description": 1.0}
+# Keyword fields that the validated filters use.
+FILTER_FIELDS = ("categories", "audiences", "cost", "referral", "access", "accessibility", "areas", "kind")
+NO_MAX_AGE = 999
+
+
+def build_schema() -> Schema:
+    stemmed = stemming_analyzer()
+    fields = {name: TEXT(analyzer=stemmed) for name in TEXT_FIELDS}
+    fields |= {name: KEYWORD(commas=True, lowercase=False, scorable=False) for name in FILTER_FIELDS}
+    return Schema(
+        id=ID(stored=True, unique=True),
+        fingerprint=STORED(),
+        spelling=TEXT(analyzer=plain_analyzer(), spelling=True),
+        # Restricted fields: only the referrer query builder reads them.
+        clusters_main=KEYWORD(commas=True, scorable=False),
+        clusters_also=KEYWORD(commas=True, scorable=False),
+        all_clusters=BOOLEAN(),
+        min_age=NUMERIC(int, stored=True),
+        max_age=NUMERIC(int, stored=True),
+        evening=BOOLEAN(),
+        weekend=BOOLEAN(),
+        assured=NUMERIC(int),  # date ordinal of the last confirmation
+        event_day=NUMERIC(int),  # date ordinal of a one-off event, 0 for everything else
+        latitude=STORED(),
+        longitude=STORED(),
+        sort_name=ID(sortable=True),
+        **fields,
+    )

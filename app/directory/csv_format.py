@@ -10,6 +10,7 @@ from datetime import date
 from app.directory.listing_data import (
     ListingData,
     LocationData,
+    canonical_opening_hours,
     normalise_postcode,
     parse_cost_option,
 )
@@ -132,7 +133,7 @@ def parse_row(row: dict[str, str], line: int) -> CsvRow:
         phone=get("phone"),
         email=get("email"),
         website=get("website"),
-        opening_hours=get("opening_hours"),
+        opening_hours=canonical_opening_hours(get("opening_hours"), is_event=get("kind") == "event"),
         event_date=_date(get("event_date"), "event_date", problems),
         assured_at=_date(get("assured_at"), "assured_at", problems),
     )

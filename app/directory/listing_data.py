@@ -139,6 +139,14 @@ def _rule_from_row(row: OpeningTime) -> OpeningRule:
     return OpeningRule(row.frequency, tuple(row.days), row.week_of_month, row.opens_at, row.closes_at)
 
 
+def canonical_opening_hours(text: str, *, is_event: bool) -> str:
+    """The written form tidied (``Sat-Sun`` → ``Sat,Sun``), or as given when it cannot be read."""
+    try:
+        return written_form(parse_opening_hours(text, is_event=is_event))
+    except ScheduleError:
+        return text
+
+
 def normalise_postcode(text: str) -> str | None:
     """``ba13ab`` → ``BA1 3AB``; None when it is not a UK postcode shape."""
     match = POSTCODE.match(text.strip().upper().replace(" ", ""))

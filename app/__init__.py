@@ -8,7 +8,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
 from app.config import settings_from_environment
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +42,11 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page."
     login_manager.session_protection = "strong"
 
     from app.database import configure_engine_events
@@ -56,13 +58,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin import admin
     from app.assets import assets
+    from app.auth import auth
     from app.errors import register_error_pages
     from app.public import public
+    from app.referrer import referrer
+    from app.shortlist import shortlist
     from app.template_helpers import register_template_helpers
 
-    app.register_blueprint(assets)
-    app.register_blueprint(public)
+    for blueprint in (assets, public, shortlist, auth, referrer, admin):
+        app.register_blueprint(blueprint)
     register_error_pages(app)
     register_template_helpers(app)
 

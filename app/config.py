@@ -44,6 +44,12 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
+        # Shared storage (e.g. redis://127.0.0.1:6379/0) makes rate limits hold across all workers.
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # How long emailed links work.
+        "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 2),
+        "CONFIRM_EMAIL_HOURS": _env_int("CONFIRM_EMAIL_HOURS", 48),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": _env_int("MAIL_PORT", 25),
         "MAIL_USERNAME": _env("MAIL_USERNAME"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.accounts.models import User
+from app.accounts.models import TrustedDomain, User
 from app.accounts.operations import create_user, find_user
 from app.accounts.passwords import hash_password
 from app.directory.importing import ImportReport, import_csv
@@ -27,6 +27,7 @@ DEMO_AS_OF = date(2026, 11, 23)
 DATE_COLUMNS = ("event_date", "assured_at")
 # Demo organisations that get an editor account.
 EDITOR_COUNT = 3
+TRUSTED_DOMAINS = ("nhs.net", "bathnes.gov.uk")
 
 
 @dataclass
@@ -93,6 +94,9 @@ def _set_password(email: str, role: str, accounts: DemoAccounts, **kwargs: objec
 def load_accounts() -> DemoAccounts:
     """One administrator, one referrer and editors for a few organisations, with fresh passwords."""
     accounts = DemoAccounts()
+    for domain in TRUSTED_DOMAINS:
+        if db.session.scalar(select(TrustedDomain).where(TrustedDomain.domain == domain)) is None:
+            db.session.add(TrustedDomain(domain=domain))
     _set_password("admin@wellaware.example", "admin", accounts, name="Demo Administrator")
     _set_password("referrer@nhs.example", "referrer", accounts, name="Demo Referrer")
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name).limit(EDITOR_COUNT))

@@ -1,6 +1,6 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
-from app.accounts.models import ReferrerStatus, User, editor_membership
+from app.accounts.models import ReferrerStatus, TrustedDomain, User, editor_membership
 from app.directory.models import (
     ClusterFocus,
     CostOption,
@@ -31,6 +31,7 @@ __all__ = [
     "Service",
     "ServiceCluster",
     "ServiceStatus",
+    "TrustedDomain",
     "User",
     "editor_membership",
     "section_pick",

@@ -4,8 +4,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import STOP_WORDS
+from whoosh.support.charset import accent_map
 
 from app.config import PROJECT_ROOT
 
@@ -37,13 +38,15 @@ def tokenizer() -> RegexTokenizer:
 
 
 def stemming_analyzer():
-    """Words → lower case → no short numbers → no stop words → Porter stems."""
-    return tokenizer() | LowercaseFilter() | DropShortNumbers() | StopFilter(stoplist=stop_words()) | StemFilter()
+    """Words → lower case without accents (café = cafe) → no short numbers → no stop words → Porter stems."""
+    return (tokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | DropShortNumbers()
+            | StopFilter(stoplist=stop_words()) | StemFilter())
 
 
 def plain_analyzer():
     """Unstemmed words, for spelling suggestions."""
-    return tokenizer() | LowercaseFilter() | DropShortNumbers() | StopFilter(stoplist=stop_words(), minsize=3)
+    return (tokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | DropShortNumbers()
+            | StopFilter(stoplist=stop_words(), minsize=3))
 
 
 def words(text: str) -> list[str]:

@@ -4,7 +4,7 @@ from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import plain_analyzer, stemming_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Text fields a public query may reach, with their weights: name and summary count for more.
 TEXT_FIELDS = {"name": 4.0, "summary": 2.5, "keywords": 1.5, "description": 1.0}

@@ -62,3 +62,13 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class TrustedDomain(db.Model):
+    """An email domain whose referrers are approved once they confirm their address (e.g. nhs.net)."""
+
+    __tablename__ = "trusted_domain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,6 @@
 """The public pages."""
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
 
 from app.directory.models import Service
@@ -16,8 +16,9 @@ from search.sync import LOAD_OPTIONS, search_index
 
 
 def load_public_listings(ids: list[int]) -> list[PublicListing]:
-    """The listings for a results page, in the given order, in one query."""
-    services = {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(ids)).options(*LOAD_OPTIONS))}
+    """The listings with these ids that the public may see, in the given order, in one query."""
+    query = select(Service).where(Service.id.in_(ids)).options(*LOAD_OPTIONS)
+    services = {s.id: s for s in db.session.scalars(query) if is_public(s)}
     return [public_listing(services[i]) for i in ids if i in services]
 
 
@@ -66,9 +67,12 @@ def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
-def search_context(search_request: SearchRequest, results: SearchResults, endpoint: str) -> dict[str, object]:
+def search_context(
+    search_request: SearchRequest, results: SearchResults, endpoint: str, detail_endpoint: str = "public.listing"
+) -> dict[str, object]:
     """What every search page template needs besides the listings."""
     return {
+        "detail_endpoint": detail_endpoint,
         "search": search_request,
         "results": results,
         "query_text": search_request.text,
@@ -99,3 +103,21 @@ def listing(service_id: int) -> str:
     if service is None or not is_public(service):
         abort(404)
     return render_template("public/listing.html", listing=public_listing(service))
+
+
+@public.get("/robots.txt")
+def robots() -> Response:
+    lines = ["User-agent: *", "Disallow: /referrer/", "Disallow: /manage/", "Disallow: /admin/",
+             "Disallow: /shortlist/", "Disallow: /search", f"Sitemap: {url_for('public.sitemap', _external=True)}"]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+@public.get("/sitemap.xml")
+def sitemap() -> Response:
+    """The home page and every public listing; nothing from the referrer, manage or admin areas."""
+    services = db.session.scalars(select(Service).options(*LOAD_OPTIONS))
+    urls = [url_for("public.home", _external=True)] + [
+        url_for("public.listing", service_id=s.id, _external=True) for s in services if is_public(s)
+    ]
+    body = render_template("public/sitemap.xml", urls=urls)
+    return Response(body, mimetype="application/xml")

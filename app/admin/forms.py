@@ -1,0 +1,22 @@
+"""Administrators' forms."""
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+class TrustedDomainForm(FlaskForm):
+    domain = StringField(
+        "Email domain",
+        validators=[DataRequired("Enter a domain, like nhs.net"), Length(max=253),
+                    Regexp(DOMAIN, message="Enter a domain like nhs.net, without the @")],
+        filters=[lambda value: (value or "").strip().lower().lstrip("@")],
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change something."""

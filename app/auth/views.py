@@ -1,0 +1,129 @@
+"""Sign-in, sign-out, registration, email confirmation and password reset."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.accounts.models import ReferrerStatus, User
+from app.accounts.operations import (
+    confirm_email,
+    find_user,
+    register_referrer,
+    set_password,
+)
+from app.accounts.passwords import verify_password
+from app.accounts.tokens import confirm_token, reset_token, user_for_confirm_token, user_for_reset_token
+from app.auth import auth
+from app.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm
+from app.auth.redirects import safe_next
+from app.extensions import db, limiter
+from app.mail import send_email
+from app.timeutil import utcnow
+
+
+def _submitted_email() -> str:
+    return "email:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def home_for(user: User) -> str:
+    if user.is_admin:
+        return url_for("admin.dashboard")
+    if user.is_referrer:
+        return url_for("referrer.search")
+    return url_for("public.home")
+
+
+@auth.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 40 per hour", methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"], key_func=_submitted_email)
+def sign_in() -> str | Response:
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = find_user(form.email.data or "")
+        if user is None or not verify_password(user.password_hash, form.password.data or ""):
+            form.password.errors.append("The email address or password is not right")
+        elif not user.is_active:
+            form.email.errors.append("This account has been closed. Contact the directory team.")
+        elif user.email_verified_at is None:
+            form.email.errors.append("Confirm your email address first: use the link we emailed you")
+        else:
+            login_user(user)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next"), home_for(user)))
+    return render_template("auth/sign_in.html", form=form)
+
+
+@auth.post("/sign-out")
+def sign_out() -> Response:
+    logout_user()
+    flash("You have signed out.")
+    return redirect(url_for("public.home"))
+
+
+@auth.route("/professionals/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register() -> str | Response:
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = register_referrer(form.email.data or "", form.password.data or "", form.name.data or "")
+        except ValueError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            link = url_for("auth.confirm", token=confirm_token(user), _external=True)
+            send_email(user.email, "Confirm your email address for Well Aware",
+                       f"Hello {user.name},\n\nConfirm your email address by opening this link:\n\n{link}\n\n"
+                       "If you did not ask for a Well Aware account, you can ignore this email.\n")
+            return render_template("auth/check_email.html", email=user.email)
+    return render_template("auth/register.html", form=form)
+
+
+@auth.get("/professionals/confirm/<token>")
+def confirm(token: str) -> str:
+    user = user_for_confirm_token(token)
+    if user is None:
+        abort(404)
+    confirm_email(user)
+    db.session.commit()
+    return render_template("auth/confirmed.html", approved=user.referrer_status == ReferrerStatus.APPROVED)
+
+
+@auth.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def forgot_password() -> str | Response:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = find_user(form.email.data or "")
+        if user is not None and user.is_active:
+            link = url_for("auth.reset_password", token=reset_token(user), _external=True)
+            send_email(user.email, "Reset your Well Aware password",
+                       f"Open this link to choose a new password. It works once, within a few hours:\n\n{link}\n\n"
+                       "If you did not ask to reset your password, you can ignore this email.\n")
+        # The same answer either way, so nobody can learn who has an account.
+        return render_template("auth/check_email.html", email=form.email.data, reset=True)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@auth.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def reset_password(token: str) -> str | Response:
+    user = user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_expired.html"), 404  # type: ignore[return-value]
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data or "")
+        if user.email_verified_at is None:
+            confirm_email(user)  # the link proves they read mail sent to this address
+        db.session.commit()
+        flash("Your password has been changed. Sign in with your new password.")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@auth.get("/account")
+@login_required
+def account() -> str:
+    return render_template("auth/account.html", user=current_user)

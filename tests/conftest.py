@@ -4,11 +4,17 @@ Building the schema (through the Alembic migrations) and loading the demo take s
 done once per test session into a template; every test then gets its own copy of the files.
 """
 
+import re
 import shutil
+import socket
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -111,3 +117,41 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def demo_client(shared_demo_app: Flask) -> FlaskClient:
     return shared_demo_app.test_client()
+
+
+class Mailbox:
+    """Messages received by a real SMTP server on loopback."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, _server, _session, envelope) -> str:  # noqa: N802 - aiosmtpd's handler name
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def links(self, address: str) -> list[str]:
+        return [link for m in self.to(address) for link in re.findall(r"https?://\S+", m.get_content())]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, int, Mailbox]]:
+    """A real SMTP server on 127.0.0.1; point an app at it with `use_smtp(app, smtp)`."""
+    mailbox = Mailbox()
+    with socket.socket() as probe:  # a free port: aiosmtpd cannot report one chosen by the OS
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller.hostname, controller.port, mailbox
+    finally:
+        controller.stop()
+
+
+def use_smtp(app: Flask, server: tuple[str, int, Mailbox]) -> Mailbox:
+    host, port, mailbox = server
+    app.config.update(MAIL_SERVER=host, MAIL_PORT=port)
+    return mailbox

@@ -125,7 +125,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, _server, _session, envelope) -> str:  # noqa: N802 - aiosmtpd's handler name
+    async def handle_DATA(self, _server, _session, envelope) -> str:
         self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
         return "250 Message accepted for delivery"
 

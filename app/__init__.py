@@ -62,12 +62,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.assets import assets
     from app.auth import auth
     from app.errors import register_error_pages
+    from app.manage import manage
     from app.public import public
     from app.referrer import referrer
     from app.shortlist import shortlist
     from app.template_helpers import register_template_helpers
 
-    for blueprint in (assets, public, shortlist, auth, referrer, admin):
+    for blueprint in (assets, public, shortlist, auth, referrer, manage, admin):
         app.register_blueprint(blueprint)
     register_error_pages(app)
     register_template_helpers(app)

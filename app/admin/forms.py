@@ -3,7 +3,7 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
 DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -20,3 +20,8 @@ class TrustedDomainForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change something."""
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Why is this change not approved?", validators=[
+        DataRequired("Tell the editor why, so they can put it right"), Length(max=2000)])

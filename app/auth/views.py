@@ -30,6 +30,8 @@ def home_for(user: User) -> str:
         return url_for("admin.dashboard")
     if user.is_referrer:
         return url_for("referrer.search")
+    if user.organisations:
+        return url_for("manage.dashboard")
     return url_for("public.home")
 
 

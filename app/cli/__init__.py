@@ -4,10 +4,11 @@ from flask import Flask
 
 from app.cli.demo import demo
 from app.cli.imports import import_group
+from app.cli.reviews import reviews
 from app.cli.search import search_group
 from app.cli.users import users
 
 
 def register_commands(app: Flask) -> None:
-    for group in (demo, import_group, search_group, users):
+    for group in (demo, import_group, reviews, search_group, users):
         app.cli.add_command(group)

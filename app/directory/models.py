@@ -37,6 +37,7 @@ class RevisionStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # a later proposal replaced it before anyone decided
 
 
 class Organisation(db.Model):

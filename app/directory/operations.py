@@ -65,8 +65,16 @@ def publish_directly(
     return service, True
 
 
-def archive(service: Service, *, author: User | None = None) -> None:
+def archive(service: Service) -> None:
     """Withdraw a listing from every public surface; it stays in the database and can be restored."""
     service.status = ServiceStatus.ARCHIVED
+    db.session.flush()
+    mark_for_reindex(db.session, service.id)
+
+
+def unarchive(service: Service) -> None:
+    """An archived listing comes back as it was: published if it ever was approved, a draft otherwise."""
+    ever_approved = any(r.status == RevisionStatus.APPROVED for r in service.revisions)
+    service.status = ServiceStatus.PUBLISHED if ever_approved else ServiceStatus.DRAFT
     db.session.flush()
     mark_for_reindex(db.session, service.id)

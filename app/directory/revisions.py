@@ -1,0 +1,132 @@
+"""Proposing, approving, rejecting and restoring changes to listings (design §2 principle 4).
+
+A proposed change never takes the live listing down: the ``Service`` row keeps the approved version
+until an administrator approves the revision (or at once, for a trusted organisation).
+"""
+
+from dataclasses import dataclass
+
+from app.accounts.models import User
+from app.directory.listing_data import ListingData
+from app.directory.models import Organisation, Revision, RevisionStatus, Service, ServiceStatus
+from app.directory.operations import mark_for_reindex
+from app.extensions import db
+from app.timeutil import today, utcnow
+
+FIELD_LABELS = {
+    "kind": "Kind", "name": "Name", "summary": "Summary", "description": "Description",
+    "categories": "Kind of help", "audiences": "Especially for", "clusters_main": "Clusters (main focus)",
+    "clusters_also": "Clusters (also serves)", "all_clusters": "Open to all clusters", "min_age": "Youngest age",
+    "max_age": "Oldest age", "cost": "Cost", "cost_options": "Prices", "referral": "How to get in",
+    "access": "How it is delivered", "accessibility": "Accessibility", "areas": "Areas",
+    "locations": "Locations", "phone": "Phone", "email": "Email", "website": "Website",
+    "opening_hours": "Opening times", "event_date": "Event date", "assured_at": "Details confirmed",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+def _shown(value: object) -> str:
+    if value is None or value == [] or value == "":
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(_shown_item(item) for item in value)
+    return str(value)
+
+
+def _shown_item(item: object) -> str:
+    if hasattr(item, "written"):
+        return item.written()
+    if hasattr(item, "address"):
+        return f"{item.address} {item.postcode}".strip()
+    return str(item)
+
+
+def diff(before: ListingData | None, after: ListingData) -> list[FieldChange]:
+    """Field-by-field changes, in form order; every filled field when there is no live version."""
+    changes = []
+    for name, label in FIELD_LABELS.items():
+        old = getattr(before, name) if before else None
+        new = getattr(after, name)
+        if old != new and not (before is None and new in (None, "", [], False)):
+            changes.append(FieldChange(label, _shown(old), _shown(new)))
+    return changes
+
+
+def live_data(service: Service) -> ListingData | None:
+    """The approved version the public sees, or None for a listing never published."""
+    has_approved = any(r.status == RevisionStatus.APPROVED for r in service.revisions)
+    return ListingData.from_service(service) if has_approved else None
+
+
+def pending_revision(service: Service) -> Revision | None:
+    return next((r for r in reversed(service.revisions) if r.status == RevisionStatus.PENDING), None)
+
+
+def _apply(service: Service, data: ListingData) -> None:
+    with db.session.no_autoflush:
+        data.apply_to(service)
+    service.status = ServiceStatus.PUBLISHED
+    db.session.flush()
+    mark_for_reindex(db.session, service.id)
+
+
+def propose(organisation: Organisation, data: ListingData, author: User, service: Service | None = None
+            ) -> tuple[Service, Revision]:
+    """Record an editor's change; publish it at once if the organisation is trusted."""
+    if service is None:
+        service = Service(organisation=organisation, status=ServiceStatus.PENDING)
+        with db.session.no_autoflush:
+            data.apply_to(service)  # held on the unpublished row so the editor sees what they wrote
+        db.session.add(service)
+    previous = pending_revision(service)
+    if previous is not None:
+        previous.status = RevisionStatus.SUPERSEDED
+    revision = Revision(author_id=author.id, source="web", data=data.to_json(), status=RevisionStatus.PENDING)
+    service.revisions.append(revision)
+    db.session.flush()
+    if organisation.trusted and organisation.status == "approved":
+        approve(revision, decided_by=None)
+    return service, revision
+
+
+def approve(revision: Revision, decided_by: User | None) -> None:
+    revision.status = RevisionStatus.APPROVED
+    revision.decided_by_id = decided_by.id if decided_by else None
+    revision.decided_at = utcnow()
+    _apply(revision.service, ListingData.from_json(revision.data))
+
+
+def reject(revision: Revision, decided_by: User, reason: str) -> None:
+    revision.status = RevisionStatus.REJECTED
+    revision.decided_by_id = decided_by.id
+    revision.decided_at = utcnow()
+    revision.reason = reason
+    service = revision.service
+    if live_data(service) is None and service.status == ServiceStatus.PENDING:
+        service.status = ServiceStatus.DRAFT  # never published: back to the editor
+
+
+def restore(revision: Revision, decided_by: User) -> Revision:
+    """Make an earlier version live again, as a new approved revision."""
+    data = ListingData.from_json(revision.data)
+    restored = Revision(author_id=decided_by.id, source="restore", data=data.to_json(),
+                        status=RevisionStatus.APPROVED, decided_by_id=decided_by.id, decided_at=utcnow(),
+                        reason=f"Restored from revision {revision.id}")
+    revision.service.revisions.append(restored)
+    _apply(revision.service, data)
+    return restored
+
+
+def confirm_still_correct(service: Service) -> None:
+    """The editor says the details are still right: the listing is fresh again."""
+    service.assured_at = today()
+    db.session.flush()
+    mark_for_reindex(db.session, service.id)

@@ -1,0 +1,40 @@
+"""Forms for agencies: registering an organisation and inviting colleagues."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from app.accounts.operations import MIN_PASSWORD_LENGTH
+
+
+class OrganisationRegisterForm(FlaskForm):
+    name = StringField("Organisation name", validators=[DataRequired("Enter your organisation's name"),
+                                                        Length(max=200)])
+    description = TextAreaField("What your organisation does", validators=[Optional(), Length(max=2000)])
+    website = StringField("Website", validators=[Optional(), URL(message="Enter a full address starting https://"),
+                                                 Length(max=300)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=50)])
+    email = StringField("Organisation email", validators=[Optional(), Email("Enter an email address"),
+                                                          Length(max=200)])
+    charity_number = StringField(
+        "Charity or company number", validators=[Optional(), Length(max=20),
+                                                 Regexp(r"^[A-Za-z0-9 -]*$", message="Use letters and numbers only")])
+    editor_name = StringField("Your name", validators=[DataRequired("Enter your name"), Length(max=200)])
+    editor_email = EmailField("Your email address", validators=[DataRequired("Enter your email address"),
+                                                                Email("Enter an email address"), Length(max=254)])
+    password = PasswordField(
+        "Choose a password",
+        validators=[DataRequired("Choose a password"),
+                    Length(min=MIN_PASSWORD_LENGTH, max=200,
+                           message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters")])
+    confirm = PasswordField("Type the password again", validators=[
+        DataRequired("Type the password again"), EqualTo("password", "The passwords do not match")])
+
+    def organisation_details(self) -> dict[str, str]:
+        return {name: getattr(self, name).data or "" for name in
+                ("name", "description", "website", "phone", "email", "charity_number")}
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Colleague's email address", validators=[
+        DataRequired("Enter your colleague's email address"), Email("Enter an email address"), Length(max=254)])

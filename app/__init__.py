@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin import admin
+    from app.api import api
     from app.assets import assets
     from app.auth import auth
     from app.errors import register_error_pages
@@ -68,7 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.shortlist import shortlist
     from app.template_helpers import register_template_helpers
 
-    for blueprint in (assets, public, shortlist, auth, referrer, manage, admin):
+    for blueprint in (assets, public, shortlist, auth, referrer, manage, admin, api):
         app.register_blueprint(blueprint)
     register_error_pages(app)
     register_template_helpers(app)

@@ -1,6 +1,6 @@
 """Error pages in plain words; they never echo what was asked for."""
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -18,6 +18,10 @@ def register_error_pages(app: Flask) -> None:
     def handle(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
         title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": title})
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            return response, code
         return render_template("error.html", title=title, message=message, code=code), code
 
     for code in MESSAGES:

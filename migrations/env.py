@@ -31,6 +31,10 @@ def run_migrations_online() -> None:
     configure_args = dict(migrate_extension.configure_args)
     configure_args.setdefault("process_revision_directives", skip_empty_autogenerate)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # SQLite changes a table by copying it; foreign keys must not fire while it does.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata, **configure_args)
         with context.begin_transaction():
             context.run_migrations()

@@ -17,6 +17,9 @@ WHEN_FIELDS = ("evening", "weekend")
 @dataclass(frozen=True)
 class SearchFilters:
     age: int | None = None
+    # For the API: listings whose age range overlaps these ages (either end may be open).
+    ages_from: int | None = None
+    ages_to: int | None = None
     cost: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
@@ -63,6 +66,10 @@ def filter_query(filters: SearchFilters, day: date, freshness_cutoff: date) -> q
     if filters.age is not None:
         parts.append(q.NumericRange("min_age", None, filters.age))
         parts.append(q.NumericRange("max_age", filters.age, None))
+    if filters.ages_to is not None:
+        parts.append(q.NumericRange("min_age", None, filters.ages_to))
+    if filters.ages_from is not None:
+        parts.append(q.NumericRange("max_age", filters.ages_from, None))
     for field in ("cost", "categories", "audiences", "referral", "access", "accessibility"):
         values = getattr(filters, field)
         if values:

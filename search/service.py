@@ -37,7 +37,7 @@ class SearchResults:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     radius = 6371.0
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     d_phi, d_lambda = math.radians(lat2 - lat1), math.radians(lon2 - lon1)
@@ -100,7 +100,7 @@ def search(
         for docnum, doc_id, _, _ in ordered:
             stored = searcher.stored_fields(docnum)
             if stored.get("latitude") is not None:
-                distances[int(doc_id)] = _distance_km(filters.near.latitude, filters.near.longitude,
+                distances[int(doc_id)] = distance_km(filters.near.latitude, filters.near.longitude,
                                                       stored["latitude"], stored["longitude"])
         ordered.sort(key=lambda item: (distances.get(int(item[1]), math.inf), item[3]))
 

@@ -3,6 +3,7 @@
 from flask import Flask
 
 from app.cli.demo import demo
+from app.cli.exports import export_group
 from app.cli.imports import import_group
 from app.cli.reviews import reviews
 from app.cli.search import search_group
@@ -10,5 +11,5 @@ from app.cli.users import users
 
 
 def register_commands(app: Flask) -> None:
-    for group in (demo, import_group, reviews, search_group, users):
+    for group in (demo, export_group, import_group, reviews, search_group, users):
         app.cli.add_command(group)

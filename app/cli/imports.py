@@ -1,5 +1,6 @@
 """``flask --app wsgi import services FILE.csv [--dry-run]``."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app.directory.importing import import_csv
+from app.directory.oruk_import import import_oruk
 
 import_group = AppGroup("import", help="Import listings.")
 
@@ -36,3 +38,36 @@ def import_services(csv_file: Path, dry_run: bool) -> None:
         f"{report.rows} row(s) checked: {report.created} {verb} created, {report.updated} {verb} updated, "
         f"{report.unchanged} unchanged." + (" Dry run: nothing was written." if dry_run else "")
     )
+
+
+@import_group.command("oruk")
+@click.argument("json_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and report, but write nothing.")
+@click.option("--confirmed-today", is_flag=True,
+              help="You have checked these records: count them as confirmed today, not on their assured_date.")
+def import_oruk_services(json_file: Path, dry_run: bool, confirmed_today: bool) -> None:
+    """Import one service, a list of services or a page of them in Open Referral UK 3.0 form.
+
+    A service last assured more than the freshness limit ago is imported but stays out of public search
+    until it is confirmed; use --confirmed-today once you have checked the records.
+    """
+    try:
+        document = json.loads(json_file.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        click.echo(f"{json_file}: not a JSON file we can read ({error})", err=True)
+        sys.exit(1)
+    report = import_oruk(document, dry_run=dry_run, confirmed_today=confirmed_today)
+    for number, service in enumerate(report.services, 1):
+        label = f"{json_file}: service {number} ({service.data.name or service.uid or 'no name'})"
+        for note in service.notes:
+            click.echo(f"{label}: note: {note}")
+        for problem in service.problems:
+            click.echo(f"{label}: {problem}", err=True)
+    for problem in report.problems:
+        click.echo(f"{json_file}: {problem}", err=True)
+    if not report.ok:
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(1)
+    verb = "would be" if dry_run else "were"
+    click.echo(f"{len(report.services)} service(s): {report.created} {verb} created, {report.updated} {verb} updated, "
+               f"{report.unchanged} unchanged.")

@@ -5,6 +5,7 @@ A ``Service`` row always holds the live, approved version of a listing. Proposed
 """
 
 import enum
+import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -40,10 +41,16 @@ class RevisionStatus(enum.StrEnum):
     SUPERSEDED = "superseded"  # a later proposal replaced it before anyone decided
 
 
+def new_uid() -> str:
+    return str(uuid.uuid4())
+
+
 class Organisation(db.Model):
     __tablename__ = "organisation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The identifier other systems see (ORUK ids are UUIDs); kept through exports and imports.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(300), default="")
@@ -74,6 +81,7 @@ class Service(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     # An identifier from the agency's own records; re-importing the same one updates the listing.
     external_id: Mapped[str | None] = mapped_column(String(100), unique=True)

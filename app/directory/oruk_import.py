@@ -1,0 +1,319 @@
+"""Importing services written in Open Referral UK 3.0 form (one service, a list, or a page of them).
+
+Taxonomy terms we know are mapped to our slugs; the ones we don't are reported. Every service is
+checked before anything is written, as with the CSV import.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from app.directory.listing_data import CostOptionData, ListingData, LocationData, normalise_postcode, validate
+from app.directory.models import Organisation, OrganisationStatus, Service
+from app.directory.operations import publish_directly
+from app.directory.schedule import DAYS, OpeningRule, written_form
+from app.extensions import db
+from app.taxonomies import taxonomy
+from app.timeutil import today
+
+RRULE_TO_DAY = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+TAXONOMY_FIELDS = {"categories": "categories", "audiences": "audiences", "referral": "referral",
+                   "access": "access", "accessibility": "accessibility"}
+# When a service names no category we know, a category is guessed from its words (and reported).
+CATEGORY_WORDS = (
+    ("mental-health", ("counselling", "therapy", "anxiety", "depression", "mental")),
+    ("drugs-alcohol", ("alcohol", "drug", "drinking")),
+    ("housing", ("housing", "homeless", "tenancy")),
+    ("money", ("debt", "benefit", "money")),
+    ("carers", ("carer",)),
+    ("families", ("family", "parent", "children")),
+)
+
+
+@dataclass
+class OrukService:
+    uid: str
+    data: ListingData
+    organisation: dict[str, str]
+    last_modified: datetime | None
+    notes: list[str] = field(default_factory=list)  # what we could not map, in plain words
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OrukReport:
+    services: list[OrukService] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not any(s.problems for s in self.services)
+
+
+def _records(document: object) -> list[dict[str, object]]:
+    if isinstance(document, dict) and isinstance(document.get("contents"), list):
+        return [r for r in document["contents"] if isinstance(r, dict)]
+    if isinstance(document, list):
+        return [r for r in document if isinstance(r, dict)]
+    if isinstance(document, dict):
+        return [document]
+    return []
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _age(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _time(value: object) -> time | None:
+    try:
+        return time.fromisoformat(str(value)[:5]) if value else None
+    except ValueError:
+        return None
+
+
+def _date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _schedules(record: dict[str, object], notes: list[str]) -> tuple[list[OpeningRule], date | None]:
+    rules: list[OpeningRule] = []
+    event_day = None
+    for schedule in record.get("schedules") or []:
+        if not isinstance(schedule, dict):
+            continue
+        freq = _text(schedule.get("freq")).upper()
+        opens, closes = _time(schedule.get("opens_at")), _time(schedule.get("closes_at"))
+        byday = [d.strip().upper() for d in _text(schedule.get("byday")).split(",") if d.strip()]
+        if freq == "DAILY" and opens == time(0, 0) and closes is not None and closes >= time(23, 59):
+            rules.append(OpeningRule("always"))
+            continue
+        if opens is None or closes is None or closes <= opens:
+            notes.append(f"a schedule without usable times was left out ({_text(schedule.get('description'))[:60]})")
+            continue
+        if not freq:
+            start, end = _date(schedule.get("valid_from") or schedule.get("dtstart")), _date(schedule.get("valid_to"))
+            if start is not None and (end is None or end == start):
+                event_day = start
+                rules.append(OpeningRule("event", (), None, opens, closes))
+                continue
+        match = re.fullmatch(r"(-?[1-4])(MO|TU|WE|TH|FR|SA|SU)", byday[0]) if freq == "MONTHLY" and byday else None
+        if match:
+            rules.append(OpeningRule("monthly", (RRULE_TO_DAY[match[2]],), int(match[1]), opens, closes))
+            continue
+        days = tuple(day for day in DAYS if day in {RRULE_TO_DAY.get(d) for d in byday})
+        if freq == "WEEKLY" and days:
+            interval = schedule.get("interval") or 1
+            if interval == 2 and len(days) == 1:
+                rules.append(OpeningRule("fortnightly", days, None, opens, closes))
+            else:
+                rules.append(OpeningRule("weekly", days, None, opens, closes))
+            continue
+        notes.append(f"a schedule we cannot read was left out ({_text(schedule.get('description'))[:60]})")
+    return rules, event_day
+
+
+def _terms(record: dict[str, object], notes: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for attribute in record.get("attributes") or []:
+        term = attribute.get("taxonomy_term") if isinstance(attribute, dict) else None
+        if not isinstance(term, dict):
+            continue
+        name = _text(term.get("taxonomy"))
+        slug = _text(term.get("code")) or _text(term.get("term"))
+        known = taxonomy(name).get(slug) if name in {*TAXONOMY_FIELDS, "cost", "kinds"} else None
+        if known is None:
+            notes.append(f"unknown taxonomy term '{_text(term.get('name')) or slug}' "
+                         f"(taxonomy '{name or 'none'}') was not mapped")
+            continue
+        found.setdefault(name, []).append(known.slug)
+    return found
+
+
+def _areas(record: dict[str, object], notes: list[str]) -> list[str]:
+    areas = taxonomy("areas")
+    by_name = {term.name.lower(): term.slug for term in areas.terms}
+    slugs = []
+    for area in record.get("service_areas") or []:
+        if not isinstance(area, dict):
+            continue
+        uri = _text(area.get("uri"))
+        slug = uri.removeprefix("urn:wellaware:area:") if uri.startswith("urn:wellaware:area:") else ""
+        slug = slug if areas.get(slug) else by_name.get(_text(area.get("name")).lower(), "")
+        if slug:
+            slugs.append(slug)
+        else:
+            notes.append(f"service area '{_text(area.get('name'))[:60]}' was not mapped")
+    if not slugs:
+        notes.append("no area we know: listed as serving all of Bath and North East Somerset")
+        slugs = ["bnes-wide"]
+    return list(dict.fromkeys(slugs))
+
+
+def _locations(record: dict[str, object]) -> list[LocationData]:
+    locations = []
+    for link in record.get("service_at_locations") or []:
+        location = link.get("location") if isinstance(link, dict) else None
+        for address in (location or {}).get("addresses") or []:
+            line, city = _text(address.get("address_1")), _text(address.get("city"))
+            if not line:
+                continue
+            full = line if not city or line.lower().endswith(city.lower()) else f"{line}, {city}"
+            postcode = normalise_postcode(_text(address.get("postal_code"))) or ""
+            locations.append(LocationData(full, postcode))
+    return locations
+
+
+def _cost_options(record: dict[str, object], notes: list[str]) -> list[CostOptionData]:
+    options = []
+    for option in record.get("cost_options") or []:
+        if not isinstance(option, dict):
+            continue
+        try:
+            amount = Decimal(str(option.get("amount")))
+        except InvalidOperation:
+            notes.append("a price without an amount was left out")
+            continue
+        per = _text(option.get("amount_description")).removeprefix("per ").strip()
+        options.append(CostOptionData(_text(option.get("option")) or "Price", f"{amount:.2f}", per))
+    return options
+
+
+def _summary_and_body(description: str) -> tuple[str, str]:
+    """Our exports write the one-line summary as the description's first paragraph; other feeds get their
+    first sentence as the summary and keep the whole description."""
+    head, separator, rest = description.partition("\n\n")
+    if separator and len(head) <= 300 and "\n" not in head:
+        return head.strip(), rest.strip()
+    return description.split(". ")[0].strip()[:300], description
+
+
+def _guess_category(text: str) -> str:
+    lowered = text.lower()
+    return next((slug for slug, words in CATEGORY_WORDS if any(w in lowered for w in words)), "wellbeing")
+
+
+def read_service(record: dict[str, object]) -> OrukService:
+    notes: list[str] = []
+    uid = _text(record.get("id"))
+    organisation = record.get("organization") if isinstance(record.get("organization"), dict) else {}
+    description = _text(record.get("description"))
+    summary, body = _summary_and_body(description)
+    terms = _terms(record, notes)
+    rules, event_day = _schedules(record, notes)
+    cost_options = _cost_options(record, notes)
+    categories = terms.get("categories", [])
+    if not categories:
+        guessed = _guess_category(f"{record.get('name')} {description}")
+        notes.append(f"no category we know: guessed '{guessed}' from the description")
+        categories = [guessed]
+    locations = _locations(record)
+    phones = [_text(p.get("number")) for c in record.get("contacts") or [] if isinstance(c, dict)
+              for p in c.get("phones") or [] if isinstance(p, dict)]
+    kind = (terms.get("kinds") or ["event" if event_day else "service"])[0]
+    data = ListingData(
+        organisation=_text(organisation.get("name")),
+        name=_text(record.get("name")),
+        kind=kind,
+        summary=summary,
+        description=body,
+        categories=categories,
+        audiences=terms.get("audiences", []),
+        min_age=_age(record.get("minimum_age")),
+        max_age=_age(record.get("maximum_age")),
+        cost=(terms.get("cost") or ["charged" if cost_options else "free"])[0],
+        cost_options=cost_options,
+        referral=terms.get("referral", []),
+        access=terms.get("access", ["in-person"] if locations else []),
+        accessibility=terms.get("accessibility", []),
+        areas=_areas(record, notes),
+        locations=locations,
+        phone=phones[0] if phones else "",
+        email=_text(record.get("email")),
+        website=_text(record.get("url")),
+        opening_hours=written_form(rules),
+        event_date=event_day if kind == "event" else None,
+        assured_at=_date(record.get("assured_date")) or today(),
+    )
+    last_modified = None
+    if _text(record.get("last_modified")):
+        try:
+            last_modified = datetime.fromisoformat(_text(record.get("last_modified")).replace("Z", "+00:00"))
+            last_modified = last_modified.replace(tzinfo=None)
+        except ValueError:
+            notes.append("last_modified is not a date and time; ignored")
+    org_details = {
+        "uid": _text(organisation.get("id")), "name": data.organisation,
+        "description": _text(organisation.get("description")), "email": _text(organisation.get("email")),
+        "website": _text(organisation.get("website")),
+        "charity_number": next((_text(i.get("identifier")) for i in organisation.get("organization_identifiers") or []
+                                if isinstance(i, dict) and _text(i.get("identifier_scheme")) == "GB-CHC"), ""),
+    }
+    service = OrukService(uid, data, org_details, last_modified, notes)
+    if not uid:
+        service.problems.append("the service has no id")
+    service.problems.extend(validate(data))
+    return service
+
+
+def _organisation(details: dict[str, str]) -> Organisation:
+    organisation = None
+    if details["uid"]:
+        organisation = db.session.scalar(select(Organisation).where(Organisation.uid == details["uid"]))
+    organisation = organisation or db.session.scalar(select(Organisation).where(Organisation.name == details["name"]))
+    if organisation is None:
+        organisation = Organisation(name=details["name"], status=OrganisationStatus.APPROVED)
+        if details["uid"]:
+            organisation.uid = details["uid"]
+        db.session.add(organisation)
+    for key in ("description", "email", "website", "charity_number"):
+        if details[key]:
+            setattr(organisation, key, details[key])
+    return organisation
+
+
+def import_oruk(document: object, *, dry_run: bool = False, confirmed_today: bool = False) -> OrukReport:
+    """Import ORUK services. ``confirmed_today``: an administrator has checked the records, so they count as
+    confirmed today rather than on their own ``assured_date`` (which may be years old)."""
+    report = OrukReport()
+    records = _records(document)
+    if not records:
+        report.problems.append("the file holds no ORUK service (an object, a list, or a page with 'contents')")
+        return report
+    report.services = [read_service(record) for record in records]
+    if confirmed_today:
+        for item in report.services:
+            item.data.assured_at = today()
+    if not report.ok:
+        return report
+    for item in report.services:
+        _organisation(item.organisation)
+        db.session.flush()
+        current = db.session.scalar(select(Service).where(Service.uid == item.uid))
+        service, changed = publish_directly(item.data, service=current, source="import")
+        service.uid = item.uid
+        if item.last_modified is not None:
+            service.updated_at = item.last_modified
+        if current is None:
+            report.created += 1
+        elif changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return report

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.directory.csv_format import read_rows
+from app.directory.csv_format import CsvRow, read_rows
 from app.directory.listing_data import validate
 from app.directory.models import Service
 from app.directory.operations import publish_directly
@@ -19,13 +19,15 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rows: int = 0
+    # What happens to each row: (line, listing name, "created" | "updated" | "unchanged")
+    outcomes: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def check_csv(text: str) -> tuple[ImportReport, list]:
+def check_csv(text: str) -> tuple[ImportReport, list[CsvRow]]:
     """Read and validate every row; nothing is written."""
     report = ImportReport()
     rows, file_problems = read_rows(text)
@@ -63,12 +65,9 @@ def import_csv(text: str, *, dry_run: bool = False, author: User | None = None, 
             current = existing.get(row.external_id) if row.external_id else None
             _, changed = publish_directly(row.data, service=current, external_id=row.external_id,
                                           author=author, source=source)
-            if current is None:
-                report.created += 1
-            elif changed:
-                report.updated += 1
-            else:
-                report.unchanged += 1
+            outcome = "created" if current is None else "updated" if changed else "unchanged"
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            report.outcomes.append((row.line, row.data.name, outcome))
         if dry_run:
             db.session.rollback()
         else:

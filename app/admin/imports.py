@@ -1,0 +1,78 @@
+"""Administrators upload a listings CSV, see the dry-run report row by row, then confirm the import."""
+
+import secrets
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from werkzeug.wrappers import Response
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Regexp
+
+from app.accounts.roles import admin_required
+from app.admin import admin
+from app.directory.importing import import_csv
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+TOKEN = r"^[0-9a-f]{32}$"
+
+
+class UploadForm(FlaskForm):
+    csv_file = FileField("CSV file", validators=[FileRequired("Choose a CSV file"),
+                                                 FileAllowed(["csv"], "Choose a file ending .csv")])
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Regexp(TOKEN)])
+
+
+def _upload_dir() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@admin.route("/import", methods=["GET", "POST"])
+@admin_required
+def import_upload() -> str | Response:
+    form = UploadForm()
+    if form.validate_on_submit():
+        raw = form.csv_file.data.read(MAX_UPLOAD_BYTES + 1)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            form.csv_file.errors.append("The file is larger than 5 MB; split it into smaller files")
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                form.csv_file.errors.append("The file is not UTF-8 text; save it as 'CSV UTF-8' and try again")
+            else:
+                report = import_csv(text, dry_run=True, author=current_user)
+                token = secrets.token_hex(16)
+                if report.ok:
+                    (_upload_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
+                return render_template("admin/import_report.html", report=report,
+                                       confirm=ConfirmForm(token=token), filename=form.csv_file.data.filename)
+    return render_template("admin/import_upload.html", form=form)
+
+
+@admin.post("/import/confirm")
+@admin_required
+def import_confirm() -> Response:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    path = _upload_dir() / f"{form.token.data}.csv"
+    if not path.exists():
+        flash("That upload has expired; please upload the file again.")
+        return redirect(url_for("admin.import_upload"))
+    report = import_csv(path.read_text(encoding="utf-8"), author=current_user)
+    path.unlink()
+    if not report.ok:  # the data changed between the dry run and now
+        flash("The file no longer imports cleanly; nothing was imported. Upload it again to see why.")
+    else:
+        flash(f"Imported: {report.created} created, {report.updated} updated, {report.unchanged} unchanged.")
+    return redirect(url_for("admin.import_upload"))
+
+

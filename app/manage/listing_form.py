@@ -15,6 +15,7 @@ from wtforms import (
     FormField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -37,9 +38,10 @@ from app.taxonomies import clusters, taxonomy
 
 LOCATION_ROWS = 3
 OPENING_ROWS = 5
-PATTERNS = [("", "Not used"), ("weekly", "Every week"), ("fortnightly", "Every other week"),
-            ("1st", "First … of the month"), ("2nd", "Second … of the month"), ("3rd", "Third … of the month"),
-            ("4th", "Fourth … of the month"), ("last", "Last … of the month")]
+PATTERNS = [SelectChoice(value, label) for value, label in (
+    ("", "Not used"), ("weekly", "Every week"), ("fortnightly", "Every other week"),
+    ("1st", "First … of the month"), ("2nd", "Second … of the month"), ("3rd", "Third … of the month"),
+    ("4th", "Fourth … of the month"), ("last", "Last … of the month"))]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -47,12 +49,12 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _choices(name: str) -> list[tuple[str, str]]:
-    return [(term.slug, term.name) for term in taxonomy(name).terms]
+def _choices(name: str) -> list[SelectChoice]:
+    return [SelectChoice(term.slug, term.name) for term in taxonomy(name).terms]
 
 
-def _cluster_choices() -> list[tuple[str, str]]:
-    return [(str(c.code), f"{c.code}: {c.name} ({c.super_class_name.lower()})") for c in clusters()]
+def _cluster_choices() -> list[SelectChoice]:
+    return [SelectChoice(str(c.code), f"{c.code}: {c.name} ({c.super_class_name.lower()})") for c in clusters()]
 
 
 class LocationForm(Form):
@@ -68,7 +70,7 @@ class LocationForm(Form):
 
 class OpeningRowForm(Form):
     pattern = SelectField("How often", choices=PATTERNS, default="")
-    days = MultiCheckboxField("Days", choices=[(day, day) for day in DAYS])
+    days = MultiCheckboxField("Days", choices=[SelectChoice(day, day) for day in DAYS])
     opens = TimeField("Opens", validators=[Optional()], format="%H:%M")
     closes = TimeField("Closes", validators=[Optional()], format="%H:%M")
 

@@ -65,7 +65,7 @@ def dashboard() -> str:
 def new_service(organisation_id: int) -> str | Response:
     organisation = editable_organisation(organisation_id)
     form = ListingForm()
-    if form.validate_on_submit() and (data := form.to_data(organisation.name, today())) is not None:
+    if (data := _submitted(form, organisation.name)) is not None:
         service, revision = propose(organisation, data, current_user)
         db.session.commit()
         _after_proposal(service, revision.status)
@@ -81,13 +81,23 @@ def edit_service(service_id: int) -> str | Response:
     if request.method == "GET":
         pending = pending_revision(service)
         form.fill_from(ListingData.from_json(pending.data) if pending else ListingData.from_service(service))
-    elif form.validate_on_submit() and (data := form.to_data(service.organisation.name, today())) is not None:
+    elif (data := _submitted(form, service.organisation.name)) is not None:
         service, revision = propose(service.organisation, data, current_user, service)
         db.session.commit()
         _after_proposal(service, revision.status)
         return redirect(url_for("manage.dashboard"))
     return render_template("manage/listing_form.html", form=form, organisation=service.organisation,
                            service=service)
+
+
+def _submitted(form: ListingForm, organisation_name: str) -> ListingData | None:
+    """The listing as posted, or None. Every problem is found at once: the checks across fields run even
+    when a single field is already wrong, so the editor sees them all together."""
+    if request.method != "POST":
+        return None
+    valid = form.validate_on_submit()
+    data = form.to_data(organisation_name, today())
+    return data if valid else None
 
 
 def _after_proposal(service: Service, status: str) -> None:

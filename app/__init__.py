@@ -9,6 +9,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
 from app.config import settings_from_environment
 from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.logging_privacy import strip_query_strings_from_access_logs
+from app.security import register_security
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,8 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    register_security(app)
+    strip_query_strings_from_access_logs()
     _register_commands(app)
     return app
 

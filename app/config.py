@@ -47,6 +47,7 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         # Shared storage (e.g. redis://127.0.0.1:6379/0) makes rate limits hold across all workers.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "SEARCH_RATE_LIMIT": _env("SEARCH_RATE_LIMIT", "120 per minute"),
         # How long emailed links work.
         "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 2),
         "CONFIRM_EMAIL_HOURS": _env_int("CONFIRM_EMAIL_HOURS", 48),

@@ -31,3 +31,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Limits are declared on the routes; storage comes from RATELIMIT_STORAGE_URI (memory by default).
 limiter = Limiter(get_remote_address)
+
+
+def search_rate_limit() -> str:
+    """Searches one address may make, from SEARCH_RATE_LIMIT (enough for people, not for scrapers)."""
+    from flask import current_app
+
+    return str(current_app.config["SEARCH_RATE_LIMIT"])

@@ -1,11 +1,11 @@
-"""Fixtures: apps over real SQLite databases and real Whoosh indexes in temporary directories.
+"""Fixtures: apps over real databases (SQLite, or PostgreSQL when WELLAWARE_TEST_POSTGRES_URL is set) and
+real Whoosh indexes in temporary directories.
 
 Building the schema (through the Alembic migrations) and loading the demo take seconds, so each is
-done once per test session into a template; every test then gets its own copy of the files.
+done once per test session into a template; every test then gets its own copy.
 """
 
 import re
-import shutil
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes
@@ -20,13 +20,16 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
 from app.extensions import db
+from tests.databases import clone, database_url, drop, new_database
 
 
 def _config(workdir: Path) -> dict[str, object]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'wellaware.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database_url(workdir),
+        # Tests search far faster than any person; the limit itself is tested with its own setting.
+        "SEARCH_RATE_LIMIT": "100000 per minute",
         "INDEX_DIR": str(workdir / "index"),
         "MAIL_FOLDER": str(workdir / "mail"),
         "SERVER_NAME": "wellaware.test",
@@ -43,47 +46,43 @@ def _dispose(app: Flask) -> None:
 
 
 @pytest.fixture(scope="session")
-def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def empty_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A database made by the migrations, with an empty search index."""
     workdir = tmp_path_factory.mktemp("empty")
+    new_database(workdir)
     app = _make_app(workdir)
     runner = app.test_cli_runner()
     for args in (["db", "upgrade"], ["search", "reindex"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
     _dispose(app)
-    return workdir
+    yield workdir
+    drop(workdir)
 
 
 @pytest.fixture(scope="session")
-def demo_template(empty_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_template(empty_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The empty database with the demo directory loaded and indexed, as `.ci/serve` does."""
     workdir = tmp_path_factory.mktemp("demo")
-    _copy(empty_template, workdir)
+    clone(empty_template, workdir)
     app = _make_app(workdir)
     runner = app.test_cli_runner()
     for args in (["demo", "load"], ["search", "reindex"]):
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
     _dispose(app)
-    return workdir
-
-
-def _copy(source: Path, target: Path) -> None:
-    for item in source.iterdir():
-        if item.is_dir():
-            shutil.copytree(item, target / item.name)
-        else:
-            shutil.copy2(item, target / item.name)
+    yield workdir
+    drop(workdir)
 
 
 def _app_from(template: Path, tmp_path: Path) -> Iterator[Flask]:
     workdir = tmp_path / "app"
     workdir.mkdir()
-    _copy(template, workdir)
+    clone(template, workdir)
     app = _make_app(workdir)
     yield app
     _dispose(app)
+    drop(workdir)
 
 
 @pytest.fixture

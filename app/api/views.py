@@ -11,7 +11,7 @@ from app.api.openapi import openapi_document
 from app.api.params import BadParameter, Paging, near, paging, service_filters
 from app.directory.models import Service
 from app.directory.visibility import freshness_cutoff, is_public
-from app.extensions import db
+from app.extensions import db, limiter, search_rate_limit
 from app.taxonomies import taxonomy
 from app.timeutil import today
 from exports.oruk import (
@@ -72,6 +72,7 @@ def openapi() -> Response:
 
 
 @api.get("/services")
+@limiter.limit(search_rate_limit)
 def services() -> Response:
     paged = paging(request.args)
     text, filters = service_filters(request.args)
@@ -132,6 +133,7 @@ def taxonomy_term(term_id: str) -> Response:
 
 
 @api.get("/service_at_locations")
+@limiter.limit(search_rate_limit)
 def service_at_locations() -> Response:
     paged = paging(request.args)
     text, filters = service_filters(request.args)

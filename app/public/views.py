@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.directory.models import Service
 from app.directory.public_view import PublicListing, public_listing
 from app.directory.visibility import freshness_cutoff, is_public
-from app.extensions import db
+from app.extensions import db, limiter, search_rate_limit
 from app.public import public
 from app.public.search_form import MULTI_FILTERS, WHEN_CHOICES, SearchRequest, parse_search_args
 from app.taxonomies import Term, taxonomy
@@ -89,6 +89,7 @@ def home() -> str:
 
 
 @public.get("/search")
+@limiter.limit(search_rate_limit)
 def search_page() -> str:
     search_request = parse_search_args(request.args)
     results = run_search(search_request)

@@ -8,7 +8,7 @@ from app.directory.models import Service
 from app.directory.public_view import public_listing
 from app.directory.referrer_view import cluster_tags
 from app.directory.visibility import is_public
-from app.extensions import db
+from app.extensions import db, limiter, search_rate_limit
 from app.public.search_form import parse_search_args
 from app.public.views import load_public_listings, run_search, search_context
 from app.referrer import referrer
@@ -18,6 +18,7 @@ from search.sync import LOAD_OPTIONS
 
 
 @referrer.get("/search")
+@limiter.limit(search_rate_limit)
 @referrer_required
 def search() -> str:
     search_request = parse_search_args(request.args)

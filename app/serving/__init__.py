@@ -1,0 +1,1 @@
+"""Production serving with gunicorn: ``gunicorn -c python:app.serving.gunicorn wsgi:app``."""

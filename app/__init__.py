@@ -70,12 +70,14 @@ def _register_blueprints(app: Flask) -> None:
     from app.manage import manage
     from app.public import public
     from app.referrer import referrer
+    from app.search_runner import register_search_unavailable
     from app.shortlist import shortlist
     from app.template_helpers import register_template_helpers
 
     for blueprint in (assets, public, shortlist, auth, referrer, manage, admin, api):
         app.register_blueprint(blueprint)
     register_error_pages(app)
+    register_search_unavailable(app)
     register_template_helpers(app)
 
 

@@ -4,6 +4,7 @@ from app.accounts.models import ReferrerStatus, TrustedDomain, User, editor_memb
 from app.directory.models import (
     ClusterFocus,
     CostOption,
+    ListingChange,
     Location,
     OpeningTime,
     Organisation,
@@ -21,6 +22,7 @@ __all__ = [
     "CostOption",
     "Hub",
     "HubSection",
+    "ListingChange",
     "Location",
     "OpeningTime",
     "Organisation",

@@ -1,5 +1,6 @@
 """Opening the index, writing to it safely from many processes, and one long-lived searcher per process."""
 
+import contextlib
 import logging
 import shutil
 import threading
@@ -63,12 +64,25 @@ class SearchIndex:
             if self._searcher is None:
                 self._searcher = self._open().searcher()
             elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+                self._searcher = self._refreshed(self._searcher)
             return self._searcher
+
+    def _refreshed(self, searcher: Searcher) -> Searcher:
+        if searcher.doc_count_all() == 0:
+            # Whoosh cannot refresh a searcher opened on an empty index (its reader has no segments).
+            searcher.close()
+            return self._open().searcher()
+        return searcher.refresh()
+
+    def forget(self) -> None:
+        """Drop the open index and searcher, so the next search opens the directory afresh."""
+        with self._lock:
+            self._close_searcher()
 
     def _close_searcher(self) -> None:
         if self._searcher is not None:
-            self._searcher.close()
+            with contextlib.suppress(OSError):  # its files may already be gone
+                self._searcher.close()
             self._searcher = None
         self._index = None
 

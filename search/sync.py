@@ -5,14 +5,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.directory.models import Service, ServiceStatus
+from app.directory.models import ListingChange, Service, ServiceStatus
 from app.directory.operations import REINDEX_KEY
 from app.extensions import db
 from search.documents import document, is_indexable
 from search.index import SearchIndex
+from search.position import read_position, write_position
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,26 @@ def _update_index_after_commit(session: Session) -> None:
     if service_ids:
         try:
             update_documents(service_ids)
-        except Exception:  # the database is the truth; `search check` and a rebuild repair the index
+            _advance_position_past(service_ids)
+        except Exception:  # the database is the truth; the change log and `search check` repair the index
             log.exception("could not update the search index for services %s", sorted(service_ids))
+
+
+def _advance_position_past(applied: set[int]) -> None:
+    """If every logged change since this index's position was one just applied, move the position past
+    them, so catching up does not index them a second time."""
+    index = search_index()
+    position = read_position(index)
+    with Session(db.engine) as session:
+        newer = session.execute(select(ListingChange.id, ListingChange.service_id)
+                                .where(ListingChange.id > position)).all()
+    if newer and all(service_id in applied for _, service_id in newer):
+        write_position(index, max(change_id for change_id, _ in newer))
+
+
+def latest_change_id() -> int:
+    with Session(db.engine) as session:
+        return session.scalar(select(func.max(ListingChange.id))) or 0
 
 
 @event.listens_for(Session, "after_rollback")

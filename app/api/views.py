@@ -10,10 +10,10 @@ from app.api import api
 from app.api.openapi import openapi_document
 from app.api.params import BadParameter, Paging, near, paging, service_filters
 from app.directory.models import Service
-from app.directory.visibility import freshness_cutoff, is_public
+from app.directory.visibility import is_public
 from app.extensions import db, limiter, search_rate_limit
+from app.search_runner import run_search
 from app.taxonomies import taxonomy
-from app.timeutil import today
 from exports.oruk import (
     PUBLISHED_TAXONOMIES,
     service_at_location_documents,
@@ -22,8 +22,9 @@ from exports.oruk import (
     taxonomy_document,
     term_document,
 )
-from search.service import distance_km, search
-from search.sync import LOAD_OPTIONS, search_index
+from search.filters import SearchFilters
+from search.service import SearchResults, distance_km
+from search.sync import LOAD_OPTIONS
 
 ORUK_VERSION = "3.0"
 ORUK_PROFILE = "https://openreferraluk.org/"
@@ -54,10 +55,8 @@ def _load(ids: list[int]) -> list[Service]:
     return [services[i] for i in ids if i in services and is_public(services[i])]
 
 
-def _search(text: str, filters, page: int, per_page: int):
-    day = today()
-    return search(search_index(), text, filters, today=day, freshness_cutoff=freshness_cutoff(day), page=page,
-                  per_page=per_page, with_facets=False)
+def _search(text: str, filters: SearchFilters, page: int, per_page: int) -> SearchResults:
+    return run_search(text, filters, page=page, per_page=per_page, with_facets=False)
 
 
 @api.get("/")

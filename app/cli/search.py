@@ -3,9 +3,11 @@
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from search.sync import check_index, reindex_all, search_index
+from search.health import rebuild
+from search.sync import check_index, search_index
 
 search_group = AppGroup("search", help="Build and check the search index.")
 
@@ -13,7 +15,7 @@ search_group = AppGroup("search", help="Build and check the search index.")
 @search_group.command("reindex")
 def reindex() -> None:
     """Rebuild the whole search index from the database."""
-    count = reindex_all()
+    count = rebuild(current_app._get_current_object())
     click.echo(f"Indexed {count} published listing(s) in {search_index().directory}.")
 
 

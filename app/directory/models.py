@@ -221,3 +221,14 @@ __all__ = [
     "ServiceCluster",
     "ServiceStatus",
 ]
+
+
+class ListingChange(db.Model):
+    """One row per change to a listing that the search index must hear about, written in the same
+    transaction as the change. Every web node's index catches up from this log (design §8)."""
+
+    __tablename__ = "listing_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    service_id: Mapped[int] = mapped_column(index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.directory.listing_data import ListingData
 from app.directory.models import (
+    ListingChange,
     Organisation,
     OrganisationStatus,
     Revision,
@@ -21,8 +22,10 @@ REINDEX_KEY = "wellaware_reindex"
 
 
 def mark_for_reindex(session: Session, service_id: int) -> None:
-    """Ask for ``service_id`` to be re-indexed once the current transaction commits."""
+    """Record that ``service_id`` changed, in the same transaction: this process re-indexes it as soon as
+    the transaction commits, and every other node catches up from the change log."""
     session.info.setdefault(REINDEX_KEY, set()).add(service_id)
+    session.add(ListingChange(service_id=service_id))
 
 
 def find_or_create_organisation(name: str) -> Organisation:

@@ -5,14 +5,14 @@ from sqlalchemy import select
 
 from app.directory.models import Service
 from app.directory.public_view import PublicListing, public_listing
-from app.directory.visibility import freshness_cutoff, is_public
+from app.directory.visibility import is_public
 from app.extensions import db, limiter, search_rate_limit
 from app.public import public
 from app.public.search_form import MULTI_FILTERS, WHEN_CHOICES, SearchRequest, parse_search_args
+from app.search_runner import run_search as search_listings
 from app.taxonomies import Term, taxonomy
-from app.timeutil import today
-from search.service import SearchResults, search
-from search.sync import LOAD_OPTIONS, search_index
+from search.service import SearchResults
+from search.sync import LOAD_OPTIONS
 
 
 def load_public_listings(ids: list[int]) -> list[PublicListing]:
@@ -23,17 +23,8 @@ def load_public_listings(ids: list[int]) -> list[PublicListing]:
 
 
 def run_search(search_request: SearchRequest, *, clusters: tuple[int, ...] = ()) -> SearchResults:
-    day = today()
-    return search(
-        search_index(),
-        search_request.text,
-        search_request.filters,
-        today=day,
-        freshness_cutoff=freshness_cutoff(day),
-        page=search_request.page,
-        per_page=int(current_app.config["RESULTS_PER_PAGE"]),
-        clusters=clusters,
-    )
+    return search_listings(search_request.text, search_request.filters, page=search_request.page,
+                           per_page=int(current_app.config["RESULTS_PER_PAGE"]), clusters=clusters)
 
 
 def chosen_filter_tags(args, endpoint: str) -> list[dict[str, str]]:

@@ -1,6 +1,6 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
-from app.accounts.models import ReferrerStatus, TrustedDomain, User, editor_membership
+from app.accounts.models import AuditEvent, ReferrerStatus, TrustedDomain, User, editor_membership
 from app.directory.models import (
     ClusterFocus,
     CostOption,
@@ -18,6 +18,7 @@ from app.directory.models import (
 from app.hubs.models import Hub, HubSection, section_pick
 
 __all__ = [
+    "AuditEvent",
     "ClusterFocus",
     "CostOption",
     "Hub",

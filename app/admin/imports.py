@@ -13,7 +13,9 @@ from wtforms.validators import DataRequired, Regexp
 
 from app.accounts.roles import admin_required
 from app.admin import admin
+from app.admin.audit import audit
 from app.directory.importing import import_csv
+from app.extensions import db
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 TOKEN = r"^[0-9a-f]{32}$"
@@ -69,6 +71,10 @@ def import_confirm() -> Response:
         return redirect(url_for("admin.import_upload"))
     report = import_csv(path.read_text(encoding="utf-8"), author=current_user)
     path.unlink()
+    if report.ok:
+        audit("listings imported", f"{report.rows} rows",
+              f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+        db.session.commit()
     if not report.ok:  # the data changed between the dry run and now
         flash("The file no longer imports cleanly; nothing was imported. Upload it again to see why.")
     else:

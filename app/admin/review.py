@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from app.accounts.models import User
 from app.accounts.roles import admin_required
 from app.admin import admin
+from app.admin.audit import audit
 from app.admin.forms import EmptyForm, RejectForm
 from app.directory.listing_data import ListingData
 from app.directory.models import Organisation, OrganisationStatus, Revision, RevisionStatus, Service
@@ -65,6 +66,7 @@ def approve_revision(revision_id: int) -> Response:
         flash(f"Approve {revision.service.organisation.name} first; its listings wait until then.")
         return redirect(url_for("admin.review", revision_id=revision_id))
     approve(revision, current_user)
+    audit("change approved", revision.service.name, f"revision {revision.id}")
     db.session.commit()
     author = _author(revision)
     if author:
@@ -85,6 +87,7 @@ def reject_revision(revision_id: int) -> Response | str:
                                changes=diff(live_data(revision.service), ListingData.from_json(revision.data)),
                                author=_author(revision), form=EmptyForm(), reject_form=form), 400
     reject(revision, current_user, form.reason.data or "")
+    audit("change rejected", revision.service.name, f"revision {revision.id}: {revision.reason}")
     db.session.commit()
     name = ListingData.from_json(revision.data).name
     author = _author(revision)
@@ -103,6 +106,7 @@ def approve_org(organisation_id: int) -> Response:
     _valid_action()
     organisation = db.session.get(Organisation, organisation_id) or abort(404)
     approve_organisation(organisation)
+    audit("organisation approved", organisation.name)
     db.session.commit()
     editors = db.session.scalars(select(User).where(User.organisations.contains(organisation))).all()
     for editor in editors:
@@ -119,6 +123,7 @@ def toggle_trust(organisation_id: int) -> Response:
     _valid_action()
     organisation = db.session.get(Organisation, organisation_id) or abort(404)
     organisation.trusted = not organisation.trusted
+    audit("organisation trusted" if organisation.trusted else "organisation no longer trusted", organisation.name)
     db.session.commit()
     flash(f"{organisation.name}'s changes now " + ("publish at once." if organisation.trusted
                                                     else "wait for approval."))
@@ -148,6 +153,7 @@ def restore_revision(revision_id: int) -> Response:
     _valid_action()
     revision = db.session.get(Revision, revision_id) or abort(404)
     restored = restore(revision, current_user)
+    audit("revision restored", revision.service.name, f"revision {revision.id} as {restored.id}")
     db.session.commit()
     flash(f"Revision {revision.id} is live again (as revision {restored.id}).")
     return redirect(url_for("admin.history", service_id=revision.service_id))

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 from app.accounts.models import ReferrerStatus, TrustedDomain, User
 from app.accounts.roles import admin_required
 from app.admin import admin
+from app.admin.audit import audit
 from app.admin.forms import EmptyForm, TrustedDomainForm
 from app.extensions import db
 from app.mail import send_email
@@ -38,6 +39,7 @@ def approve_referrer(user_id: int) -> Response:
         abort(400)
     user = _pending_referrer(user_id)
     user.referrer_status = ReferrerStatus.APPROVED
+    audit("referrer approved", user.email)
     db.session.commit()
     send_email(user.email, "Your Well Aware referrer account is ready",
                f"Hello {user.name},\n\nYour referrer account has been approved. Sign in at "
@@ -53,6 +55,7 @@ def decline_referrer(user_id: int) -> Response:
         abort(400)
     user = _pending_referrer(user_id)
     user.referrer_status = ReferrerStatus.NONE
+    audit("referrer declined", user.email)
     db.session.commit()
     flash(f"{user.email} was not given a referrer account.")
     return redirect(url_for("admin.dashboard"))
@@ -65,6 +68,7 @@ def add_trusted_domain() -> Response | str:
     if form.validate_on_submit():
         if db.session.scalar(select(TrustedDomain).where(TrustedDomain.domain == form.domain.data)) is None:
             db.session.add(TrustedDomain(domain=form.domain.data))
+            audit("trusted domain added", form.domain.data or "")
             db.session.commit()
         flash(f"Referrers with {form.domain.data} addresses are approved once they confirm their email.")
         return redirect(url_for("admin.dashboard"))
@@ -81,6 +85,7 @@ def remove_trusted_domain(domain_id: int) -> Response:
         abort(400)
     domain = db.session.get(TrustedDomain, domain_id) or abort(404)
     db.session.delete(domain)
+    audit("trusted domain removed", domain.domain)
     db.session.commit()
     flash(f"{domain.domain} is no longer trusted; new referrers from it will wait for approval.")
     return redirect(url_for("admin.dashboard"))

@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from app.cli.backups import backup_command, restore_command
 from app.cli.demo import demo
 from app.cli.exports import export_group
 from app.cli.imports import import_group
@@ -11,5 +12,6 @@ from app.cli.users import users
 
 
 def register_commands(app: Flask) -> None:
-    for group in (demo, export_group, import_group, reviews, search_group, users):
-        app.cli.add_command(group)
+    for command in (backup_command, demo, export_group, import_group, restore_command, reviews, search_group,
+                    users):
+        app.cli.add_command(command)

@@ -5,6 +5,7 @@ import logging
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from search.schema import SCHEMA_VERSION, build_schema
 log = logging.getLogger(__name__)
 
 VERSION_FILE = "wellaware-schema-version"
+# A new id for every full build: a rebuild swaps in a whole new folder, which Whoosh's own generation
+# numbers cannot tell apart from the old one.
+BUILD_FILE = "wellaware-build-id"
 WRITE_ATTEMPTS = 5
 LOCK_TIMEOUT_SECONDS = 10.0
 
@@ -29,6 +33,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._index: Index | None = None
         self._searcher: Searcher | None = None
+        self._build_id = ""
 
     # --- state --------------------------------------------------------------------------------
 
@@ -48,19 +53,29 @@ class SearchIndex:
             self.directory.mkdir(parents=True)
             self._index = whoosh_index.create_in(str(self.directory), build_schema())
             (self.directory / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+            (self.directory / BUILD_FILE).write_text(uuid.uuid4().hex)
 
     def _open(self) -> Index:
         if self._index is None:
             if not self.exists():
                 raise FileNotFoundError(f"no search index of version {SCHEMA_VERSION} in {self.directory}")
+            self._build_id = self._current_build_id()
             self._index = whoosh_index.open_dir(str(self.directory))
         return self._index
+
+    def _current_build_id(self) -> str:
+        try:
+            return (self.directory / BUILD_FILE).read_text().strip()
+        except FileNotFoundError:
+            return ""
 
     # --- reading ------------------------------------------------------------------------------
 
     def searcher(self) -> Searcher:
         """The process's searcher, refreshed only when the index has changed since it was opened."""
         with self._lock:
+            if self._searcher is not None and self._current_build_id() != self._build_id:
+                self._close_searcher()  # a rebuild has swapped in a new folder
             if self._searcher is None:
                 self._searcher = self._open().searcher()
             elif not self._searcher.up_to_date():
@@ -68,11 +83,11 @@ class SearchIndex:
             return self._searcher
 
     def _refreshed(self, searcher: Searcher) -> Searcher:
-        if searcher.doc_count_all() == 0:
-            # Whoosh cannot refresh a searcher opened on an empty index (its reader has no segments).
-            searcher.close()
-            return self._open().searcher()
-        return searcher.refresh()
+        """A searcher on the index as it is now. Not ``Searcher.refresh()``: Whoosh reuses a segment's old
+        reader when only its deletions changed, so edited and withdrawn listings would still be found (and
+        it cannot refresh a searcher opened on an empty index)."""
+        searcher.close()
+        return self._open().searcher()
 
     def forget(self) -> None:
         """Drop the open index and searcher, so the next search opens the directory afresh."""
@@ -124,6 +139,7 @@ class SearchIndex:
             count += 1
         writer.commit()
         (staging / VERSION_FILE).write_text(str(SCHEMA_VERSION))
+        (staging / BUILD_FILE).write_text(uuid.uuid4().hex)
         with self._lock:
             self._close_searcher()
             old = self.directory.with_name(self.directory.name + ".old")

@@ -14,6 +14,7 @@ from app.directory.listing_data import (
     normalise_postcode,
     parse_cost_option,
 )
+from app.timeutil import today
 
 COLUMNS = (
     "external_id", "organisation", "kind", "name", "summary", "description", "categories", "audiences",
@@ -135,7 +136,8 @@ def parse_row(row: dict[str, str], line: int) -> CsvRow:
         website=get("website"),
         opening_hours=canonical_opening_hours(get("opening_hours"), is_event=get("kind") == "event"),
         event_date=_date(get("event_date"), "event_date", problems),
-        assured_at=_date(get("assured_at"), "assured_at", problems),
+        # Left blank, the listing counts as confirmed by whoever imports it, on the day they do.
+        assured_at=_date(get("assured_at"), "assured_at", problems) if get("assured_at") else today(),
     )
     return CsvRow(line, get("external_id"), data, problems)
 

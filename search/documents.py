@@ -3,15 +3,16 @@
 import hashlib
 import json
 
-from app.directory.models import ClusterFocus, Service, ServiceStatus
+from app.directory.models import ClusterFocus, OrganisationStatus, Service, ServiceStatus
 from app.directory.schedule import OpeningRule
 from app.taxonomies import taxonomy
 from search.schema import NO_MAX_AGE
 
 
 def is_indexable(service: Service) -> bool:
-    """Only published listings are indexed; freshness and event dates are checked at query time."""
-    return service.status == ServiceStatus.PUBLISHED
+    """Only published listings of organisations still listed are indexed; freshness and event dates are
+    checked at query time."""
+    return service.status == ServiceStatus.PUBLISHED and service.organisation.status != OrganisationStatus.ARCHIVED
 
 
 def _names(taxonomy_name: str, slugs: list[str]) -> list[str]:

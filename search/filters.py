@@ -39,8 +39,9 @@ def _terms(field: str, values: tuple[str, ...]) -> q.Query:
     return q.And(terms) if field in ALL_REQUIRED else q.Or(terms)
 
 
-def _area_terms(areas: tuple[str, ...]) -> q.Query:
-    """A listing serving the whole area or the whole country matches any local area."""
+def area_tags_matching(areas: tuple[str, ...]) -> frozenset[str]:
+    """The area tags a listing may carry to match these chosen areas: a listing serving the whole of
+    B&NES or the whole country matches any local area, and choosing B&NES takes in every local area."""
     terms = taxonomy("areas")
     local = {t.slug for t in terms.terms if t.extra.get("local")}
     wanted = set(areas)
@@ -50,7 +51,11 @@ def _area_terms(areas: tuple[str, ...]) -> q.Query:
         wanted |= wide_areas()
     else:
         wanted.add("national")
-    return q.Or([q.Term("areas", slug) for slug in sorted(wanted)])
+    return frozenset(wanted)
+
+
+def _area_terms(areas: tuple[str, ...]) -> q.Query:
+    return q.Or([q.Term("areas", slug) for slug in sorted(area_tags_matching(areas))])
 
 
 def visible_on(day: date, freshness_cutoff: date) -> q.Query:

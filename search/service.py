@@ -8,7 +8,8 @@ from datetime import date
 from whoosh import query as q
 from whoosh import sorting
 
-from search.filters import SearchFilters, filter_query
+from app.taxonomies import taxonomy
+from search.filters import SearchFilters, area_tags_matching, filter_query
 from search.index import SearchIndex
 from search.query import text_query
 from search.spelling import suggestion
@@ -48,8 +49,18 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _facets() -> sorting.Facets:
     facets = sorting.Facets()
     for name in FACET_FIELDS:
-        facets.add_field(name, allow_overlap=name not in {"evening", "weekend", "cost"}, maptype=sorting.Count)
+        # Areas keep their documents: their counts must follow the area filter's wider matching.
+        maptype = None if name == "areas" else sorting.Count
+        facets.add_field(name, allow_overlap=name not in {"evening", "weekend", "cost"}, maptype=maptype)
     return facets
+
+
+def _area_counts(groups: dict[str, list[int]]) -> dict[str, int]:
+    """For each area, how many results the area filter would keep (wide listings count everywhere)."""
+    return {
+        slug: len(set().union(*(groups.get(tag, []) for tag in area_tags_matching((slug,)))))
+        for slug in taxonomy("areas").slugs
+    }
 
 
 def search(
@@ -107,6 +118,8 @@ def search(
     start = (page - 1) * per_page
     page_ids = [int(doc_id) for _, doc_id, _, _ in ordered[start : start + per_page]]
     facets = {name: dict(hits.groups(name)) for name in FACET_FIELDS} if with_facets else {}
+    if with_facets:
+        facets["areas"] = _area_counts(facets["areas"])
     did_you_mean = suggestion(searcher, text) if text.strip() and (loose or not ordered) else None
     return SearchResults(
         ids=page_ids,

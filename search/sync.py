@@ -87,7 +87,8 @@ def _all_documents(session: Session) -> Iterator[dict[str, object]]:
         .execution_options(yield_per=500)
     )
     for service in session.scalars(query):
-        yield document(service)
+        if is_indexable(service):
+            yield document(service)
 
 
 def reindex_all() -> int:

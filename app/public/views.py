@@ -70,7 +70,8 @@ def search_context(
         "chosen": chosen_filter_tags(request.args, endpoint),
         "endpoint": endpoint,
         "when_terms": [Term(slug, label) for slug, label in WHEN_CHOICES.items()],
-        "when_counts": {slug: results.facets.get(slug, {}).get(True, 0) for slug in WHEN_CHOICES},
+        # Whoosh groups a boolean field under "t" and "f".
+        "when_counts": {slug: results.facets.get(slug, {}).get("t", 0) for slug in WHEN_CHOICES},
     }
 
 

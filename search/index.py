@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 from whoosh.searching import Searcher
 
@@ -25,6 +25,12 @@ WRITE_ATTEMPTS = 5
 LOCK_TIMEOUT_SECONDS = 10.0
 
 
+def _storage(directory: Path) -> FileStorage:
+    """Index files read without memory-mapping: a truncated file then raises an error we can recover
+    from (by rebuilding), instead of killing the whole process with SIGBUS."""
+    return FileStorage(str(directory), supports_mmap=False)
+
+
 class SearchIndex:
     """The index in one directory. Thread-safe; share one per process."""
 
@@ -38,7 +44,7 @@ class SearchIndex:
     # --- state --------------------------------------------------------------------------------
 
     def exists(self) -> bool:
-        return whoosh_index.exists_in(str(self.directory)) and self._version_ok()
+        return self.directory.is_dir() and _storage(self.directory).index_exists() and self._version_ok()
 
     def _version_ok(self) -> bool:
         version_file = self.directory / VERSION_FILE
@@ -51,7 +57,7 @@ class SearchIndex:
             if self.directory.exists():
                 shutil.rmtree(self.directory)
             self.directory.mkdir(parents=True)
-            self._index = whoosh_index.create_in(str(self.directory), build_schema())
+            self._index = _storage(self.directory).create_index(build_schema())
             (self.directory / VERSION_FILE).write_text(str(SCHEMA_VERSION))
             (self.directory / BUILD_FILE).write_text(uuid.uuid4().hex)
 
@@ -60,7 +66,7 @@ class SearchIndex:
             if not self.exists():
                 raise FileNotFoundError(f"no search index of version {SCHEMA_VERSION} in {self.directory}")
             self._build_id = self._current_build_id()
-            self._index = whoosh_index.open_dir(str(self.directory))
+            self._index = _storage(self.directory).open_index()
         return self._index
 
     def _current_build_id(self) -> str:
@@ -131,7 +137,7 @@ class SearchIndex:
         if staging.exists():
             shutil.rmtree(staging)
         staging.mkdir(parents=True)
-        new_index = whoosh_index.create_in(str(staging), build_schema())
+        new_index = _storage(staging).create_index(build_schema())
         writer = new_index.writer(limitmb=256)
         count = 0
         for doc in documents:

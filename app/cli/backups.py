@@ -5,12 +5,14 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from app.backups import BackupError, backup, restore
 from search.health import rebuild
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def backup_command(out_file: Path) -> None:
     """Back up the database to FILE while the site keeps running."""
@@ -23,6 +25,7 @@ def backup_command(out_file: Path) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.confirmation_option(prompt="Replace everything in the database with the backup?")
 def restore_command(backup_file: Path) -> None:

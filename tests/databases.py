@@ -9,7 +9,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 POSTGRES_SERVER = os.environ.get("WELLAWARE_TEST_POSTGRES_URL", "")
@@ -26,8 +26,8 @@ def database_url(workdir: Path) -> str:
     return url_file.read_text().strip() if url_file.exists() else f"sqlite:///{workdir / SQLITE_FILE}"
 
 
-def _server():  # noqa: ANN202 - an Engine
-    return create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT", poolclass=None)
+def _server() -> Engine:
+    return create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
 
 
 def _create_postgres(workdir: Path, template: str | None) -> None:

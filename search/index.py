@@ -6,6 +6,7 @@ import shutil
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,6 +26,13 @@ WRITE_ATTEMPTS = 5
 LOCK_TIMEOUT_SECONDS = 10.0
 
 
+def _close_all(searchers: list[Searcher]) -> None:
+    for searcher in searchers:
+        with contextlib.suppress(OSError):
+            searcher.close()
+    searchers.clear()
+
+
 def _storage(directory: Path) -> FileStorage:
     """Index files read without memory-mapping: a truncated file then raises an error we can recover
     from (by rebuilding), instead of killing the whole process with SIGBUS."""
@@ -39,6 +47,9 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._index: Index | None = None
         self._searcher: Searcher | None = None
+        # Index files stay open while a searcher is; close them when this object goes away.
+        self._open_searchers: list[Searcher] = []
+        weakref.finalize(self, _close_all, self._open_searchers)
         self._build_id = ""
 
     # --- state --------------------------------------------------------------------------------
@@ -86,6 +97,7 @@ class SearchIndex:
                 self._searcher = self._open().searcher()
             elif not self._searcher.up_to_date():
                 self._searcher = self._refreshed(self._searcher)
+            self._open_searchers[:] = [self._searcher]
             return self._searcher
 
     def _refreshed(self, searcher: Searcher) -> Searcher:
@@ -100,7 +112,11 @@ class SearchIndex:
         with self._lock:
             self._close_searcher()
 
+    def close(self) -> None:
+        self.forget()
+
     def _close_searcher(self) -> None:
+        self._open_searchers.clear()
         if self._searcher is not None:
             with contextlib.suppress(OSError):  # its files may already be gone
                 self._searcher.close()

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
 from app.extensions import db
+from search.sync import search_index
 from tests.databases import clone, database_url, drop, new_database
 
 
@@ -43,6 +44,7 @@ def _make_app(workdir: Path) -> Flask:
 def _dispose(app: Flask) -> None:
     with app.app_context():
         db.engine.dispose()
+    search_index(app).close()
 
 
 @pytest.fixture(scope="session")

@@ -15,14 +15,15 @@ MESSAGES = {
 
 
 def register_error_pages(app: Flask) -> None:
-    def handle(error: HTTPException) -> tuple[str, int]:
+    def handle(error: HTTPException) -> tuple[object, int, dict[str, str]]:
         code = error.code or 500
         title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+        # Keep the exception's own headers (a 405 must say which methods are allowed).
+        headers = dict(error.get_headers())
+        headers.pop("Content-Type", None)
         if request.path.startswith("/api/"):
-            response = jsonify({"error": title})
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            return response, code
-        return render_template("error.html", title=title, message=message, code=code), code
+            return jsonify({"error": title}), code, headers | {"Access-Control-Allow-Origin": "*"}
+        return render_template("error.html", title=title, message=message, code=code), code, headers
 
     for code in MESSAGES:
         app.register_error_handler(code, handle)

@@ -12,6 +12,7 @@ from exports.oruk_ids import derived_id, taxonomy_id, term_id
 
 # Our taxonomies published to ORUK, as attributes of each service.
 PUBLISHED_TAXONOMIES = ("categories", "audiences", "cost", "referral", "access", "accessibility", "kinds")
+REGION = "Bath and North East Somerset"
 RRULE_DAYS = {"Mon": "MO", "Tue": "TU", "Wed": "WE", "Thu": "TH", "Fri": "FR", "Sat": "SA", "Sun": "SU"}
 
 
@@ -49,8 +50,9 @@ def organisation_document(organisation: Organisation) -> dict[str, object]:
 
 def _schedule(service: Service, position: int, rule: OpeningRule) -> dict[str, object]:
     document: dict[str, object] = {"id": derived_id(service.uid, "schedule", position), "description": rule.spoken()}
-    if rule.frequency == "always":
-        document |= {"freq": "DAILY", "interval": 1, "opens_at": "00:00:00", "closes_at": "23:59:59"}
+    if rule.frequency == "always":  # ORUK has no daily rule: every day of the week, all day
+        document |= {"freq": "WEEKLY", "interval": 1, "byday": ",".join(RRULE_DAYS.values()),
+                     "opens_at": "00:00:00", "closes_at": "23:59:59"}
         return document
     document |= {"opens_at": f"{rule.opens_at:%H:%M:%S}", "closes_at": f"{rule.closes_at:%H:%M:%S}"}
     if rule.frequency == "event":
@@ -74,17 +76,19 @@ def _location(service: Service, position: int) -> dict[str, object]:
             "id": derived_id(service.uid, "location", position),
             "location_type": "physical",
             "name": parts[0],
+            "description": location.address,
             "latitude": location.latitude,
             "longitude": location.longitude,
+            # ORUK addresses need a postcode and a town; without a postcode the address stays in the description.
             "addresses": [{
                 "id": derived_id(service.uid, "address", position),
                 "address_1": location.address,
-                "city": parts[-1] if len(parts) > 1 else "",
-                "state_province": "Bath and North East Somerset",
+                "city": parts[-1] if len(parts) > 1 else REGION,
+                "state_province": REGION,
                 "postal_code": location.postcode,
                 "country": "GB",
                 "address_type": "physical",
-            }],
+            }] if location.postcode else [],
         }),
     }
 

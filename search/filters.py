@@ -27,6 +27,7 @@ class SearchFilters:
     referral: tuple[str, ...] = ()
     access: tuple[str, ...] = ()
     accessibility: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
     when: tuple[str, ...] = ()
     near: OutwardCode | None = None
 
@@ -79,6 +80,8 @@ def filter_query(filters: SearchFilters, day: date, freshness_cutoff: date) -> q
         values = getattr(filters, field)
         if values:
             parts.append(_terms(field, values))
+    if filters.kinds:
+        parts.append(_terms("kind", filters.kinds))
     if filters.areas:
         parts.append(_area_terms(filters.areas))
     parts.extend(q.Term(field, True) for field in WHEN_FIELDS if field in filters.when)

@@ -1,5 +1,6 @@
 """Reading and checking the API's query parameters; a bad one is a 400 with a plain message."""
 
+import re
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
@@ -13,7 +14,7 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 # ORUK taxonomy → the search filter field that holds it.
 FILTER_FIELD = {"categories": "categories", "audiences": "audiences", "cost": "cost", "referral": "referral",
-                "access": "access", "accessibility": "accessibility"}
+                "access": "access", "accessibility": "accessibility", "kinds": "kinds"}
 
 
 class BadParameter(ValueError):
@@ -30,7 +31,7 @@ def _whole_number(args: MultiDict[str, str], name: str, default: int | None, low
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.strip().isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()):  # not str.isdigit(): '²' is a digit to Python
         raise BadParameter(f"'{name}' must be a whole number from {low} to {high}")
     value = int(raw)
     if not low <= value <= high:

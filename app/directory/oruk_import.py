@@ -18,6 +18,7 @@ from app.directory.schedule import DAYS, OpeningRule, written_form
 from app.extensions import db
 from app.taxonomies import taxonomy
 from app.timeutil import today
+from exports.oruk import REGION
 
 RRULE_TO_DAY = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
 TAXONOMY_FIELDS = {"categories": "categories", "audiences": "audiences", "referral": "referral",
@@ -97,7 +98,8 @@ def _schedules(record: dict[str, object], notes: list[str]) -> tuple[list[Openin
         freq = _text(schedule.get("freq")).upper()
         opens, closes = _time(schedule.get("opens_at")), _time(schedule.get("closes_at"))
         byday = [d.strip().upper() for d in _text(schedule.get("byday")).split(",") if d.strip()]
-        if freq == "DAILY" and opens == time(0, 0) and closes is not None and closes >= time(23, 59):
+        every_day = freq == "DAILY" or (freq == "WEEKLY" and len(set(byday)) == len(DAYS))
+        if every_day and opens == time(0, 0) and closes is not None and closes >= time(23, 59):
             rules.append(OpeningRule("always"))
             continue
         if opens is None or closes is None or closes <= opens:
@@ -162,16 +164,23 @@ def _areas(record: dict[str, object], notes: list[str]) -> list[str]:
     return list(dict.fromkeys(slugs))
 
 
-def _locations(record: dict[str, object]) -> list[LocationData]:
+def _locations(record: dict[str, object], notes: list[str]) -> list[LocationData]:
     locations = []
     for link in record.get("service_at_locations") or []:
         location = link.get("location") if isinstance(link, dict) else None
-        for address in (location or {}).get("addresses") or []:
+        addresses = (location or {}).get("addresses") or []
+        if not addresses and _text((location or {}).get("description")):
+            locations.append(LocationData(_text(location.get("description"))))  # our own export, no postcode
+        for address in addresses:
             line, city = _text(address.get("address_1")), _text(address.get("city"))
             if not line:
                 continue
-            full = line if not city or line.lower().endswith(city.lower()) else f"{line}, {city}"
-            postcode = normalise_postcode(_text(address.get("postal_code"))) or ""
+            known_town = city and city != REGION and not line.lower().endswith(city.lower())
+            full = f"{line}, {city}" if known_town else line
+            written = _text(address.get("postal_code"))
+            postcode = normalise_postcode(written) or ""
+            if written and not postcode:
+                notes.append(f"postcode '{written[:20]}' is not a UK postcode and was left out")
             locations.append(LocationData(full, postcode))
     return locations
 
@@ -219,7 +228,7 @@ def read_service(record: dict[str, object]) -> OrukService:
         guessed = _guess_category(f"{record.get('name')} {description}")
         notes.append(f"no category we know: guessed '{guessed}' from the description")
         categories = [guessed]
-    locations = _locations(record)
+    locations = _locations(record, notes)
     phones = [_text(p.get("number")) for c in record.get("contacts") or [] if isinstance(c, dict)
               for p in c.get("phones") or [] if isinstance(p, dict)]
     kind = (terms.get("kinds") or ["event" if event_day else "service"])[0]

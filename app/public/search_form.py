@@ -1,5 +1,6 @@
 """Reading the search page's query string into validated filters, with a plain message for each bad value."""
 
+import re
 from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
@@ -8,6 +9,7 @@ from app.taxonomies import OutwardCode, outward_codes, taxonomy
 from search.filters import SearchFilters
 
 MAX_QUERY_LENGTH = 200
+WHOLE_NUMBER = re.compile(r"[0-9]{1,4}")  # ASCII digits only: str.isdigit() accepts '²', which int() refuses
 MAX_PAGE = 1000
 # query parameter → (SearchFilters field, taxonomy)
 MULTI_FILTERS = {
@@ -46,7 +48,7 @@ def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
     values: dict[str, object] = {}
     age_text = args.get("age", "").strip()
     if age_text:
-        if age_text.isdigit() and int(age_text) <= 120:
+        if WHOLE_NUMBER.fullmatch(age_text) and int(age_text) <= 120:
             values["age"] = int(age_text)
         else:
             request.errors["age"] = "Enter an age in whole years, like 17"
@@ -71,7 +73,7 @@ def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
             )
         values["near"] = near
     page_text = args.get("page", "1").strip()
-    if page_text.isdigit() and 1 <= int(page_text) <= MAX_PAGE:
+    if WHOLE_NUMBER.fullmatch(page_text) and 1 <= int(page_text) <= MAX_PAGE:
         request.page = int(page_text)
     elif page_text:
         request.errors["page"] = "That page does not exist; showing the first page"

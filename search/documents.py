@@ -6,6 +6,7 @@ import json
 from app.directory.models import ClusterFocus, OrganisationStatus, Service, ServiceStatus
 from app.directory.schedule import OpeningRule
 from app.taxonomies import taxonomy
+from search.analysis import words
 from search.schema import NO_MAX_AGE
 
 
@@ -39,7 +40,9 @@ def document(service: Service) -> dict[str, object]:
         "summary": service.summary,
         "description": service.description,
         "keywords": " ".join(keywords),
-        "spelling": " ".join([service.name, service.summary, service.description, *keywords]),
+        # Each word once: suggestions need to know which words exist and in how many listings, not how often.
+        "spelling": " ".join(sorted(set(words(" ".join([service.name, service.summary, service.description,
+                                                         *keywords]))))),
         **{name: ",".join(getattr(service, name)) for name in
            ("categories", "audiences", "referral", "access", "accessibility", "areas")},
         "cost": service.cost,

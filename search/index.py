@@ -14,6 +14,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
 from whoosh.searching import Searcher
 
+from search.cache import SearcherCache
 from search.schema import SCHEMA_VERSION, build_schema
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class SearchIndex:
         self._searcher: Searcher | None = None
         # Index files stay open while a searcher is; close them when this object goes away.
         self._open_searchers: list[Searcher] = []
+        self._cache: SearcherCache | None = None
         weakref.finalize(self, _close_all, self._open_searchers)
         self._build_id = ""
 
@@ -99,6 +101,14 @@ class SearchIndex:
                 self._searcher = self._refreshed(self._searcher)
             self._open_searchers[:] = [self._searcher]
             return self._searcher
+
+    def searcher_cache(self) -> SearcherCache:
+        """The current searcher with what it remembers; a change to the index starts a fresh cache."""
+        searcher = self.searcher()
+        with self._lock:
+            if self._cache is None or self._cache.searcher is not searcher:
+                self._cache = SearcherCache(searcher)
+            return self._cache
 
     def _refreshed(self, searcher: Searcher) -> Searcher:
         """A searcher on the index as it is now. Not ``Searcher.refresh()``: Whoosh reuses a segment's old

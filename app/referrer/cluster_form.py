@@ -1,5 +1,7 @@
 """Reading the cluster choice from the query string: ``cluster=N`` (repeatable) and ``superclass=NAME``."""
 
+import re
+
 from werkzeug.datastructures import MultiDict
 
 from app.taxonomies import cluster_codes, cluster_super_classes
@@ -11,7 +13,7 @@ def parse_clusters(args: MultiDict[str, str]) -> tuple[tuple[int, ...], dict[str
     codes: list[int] = []
     valid = cluster_codes()
     for value in args.getlist("cluster"):
-        if value.strip().isdigit() and int(value) in valid:
+        if re.fullmatch(r"[0-9]{1,2}", value.strip()) and int(value) in valid:
             codes.append(int(value))
         elif value.strip():
             errors["cluster"] = "Choose clusters from the list (0 to 8 and 10 to 21)"

@@ -1,0 +1,57 @@
+"""What one searcher can remember between searches. A searcher sees one fixed state of the index, so
+everything here stays right until the index changes, when a new searcher (and a new cache) takes over."""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from whoosh.searching import Searcher
+
+T = TypeVar("T")
+MAX_DOCSETS = 2048
+MAX_RESULTS = 1024
+
+
+class _Bounded(OrderedDict):  # type: ignore[type-arg]
+    """A least-recently-used dictionary of at most ``size`` entries."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def remember(self, key: Hashable, make: Callable[[], T]) -> T:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = make()
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+class SearcherCache:
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self._lock = threading.Lock()
+        self._docsets = _Bounded(MAX_DOCSETS)
+        self._results = _Bounded(MAX_RESULTS)
+        self.coordinates: dict[int, tuple[float, float] | None] = {}
+
+    def docs(self, key: Hashable, make: Callable[[], frozenset[int]]) -> frozenset[int]:
+        """The documents matching a query (a filter, a facet value…), worked out once per index state."""
+        with self._lock:
+            if key in self._docsets:
+                return self._docsets.remember(key, make)
+        docs = make()
+        with self._lock:
+            return self._docsets.remember(key, lambda: docs)
+
+    def result(self, key: Hashable, make: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._results:
+                return self._results.remember(key, make)
+        value = make()
+        with self._lock:
+            return self._results.remember(key, lambda: value)

@@ -20,4 +20,4 @@ def _field_errors(field: Field) -> Iterator[tuple[str, str]]:
 
 
 def form_errors(form: Form) -> list[tuple[str, str]]:
-    return [error for field in form for error in _field_errors(field)]
+    return list(dict.fromkeys(error for field in form for error in _field_errors(field)))

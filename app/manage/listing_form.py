@@ -37,6 +37,7 @@ from app.directory.schedule import DAYS, NTH, OpeningRule, ScheduleError, parse_
 from app.taxonomies import clusters, taxonomy
 
 LOCATION_ROWS = 3
+AGE_MESSAGE = "Enter an age in whole years from 0 to 120, like 18"
 OPENING_ROWS = 5
 PATTERNS = [SelectChoice(value, label) for value, label in (
     ("", "Not used"), ("weekly", "Every week"), ("fortnightly", "Every other week"),
@@ -108,8 +109,10 @@ class ListingForm(FlaskForm):
     all_clusters = BooleanField("Open to people in any care cluster")
     clusters_main = MultiCheckboxField("Main focus", choices=_cluster_choices())
     clusters_also = MultiCheckboxField("Also serves", choices=_cluster_choices())
-    min_age = IntegerField("Youngest age", validators=[Optional(), NumberRange(0, 120, "Enter an age from 0 to 120")])
-    max_age = IntegerField("Oldest age", validators=[Optional(), NumberRange(0, 120, "Enter an age from 0 to 120")])
+    min_age = IntegerField("Youngest age", validators=[Optional(), NumberRange(0, 120, AGE_MESSAGE)],
+                           invalid_value_message=AGE_MESSAGE)
+    max_age = IntegerField("Oldest age", validators=[Optional(), NumberRange(0, 120, AGE_MESSAGE)],
+                           invalid_value_message=AGE_MESSAGE)
     cost = RadioField("What does it cost?", choices=_choices("cost"), default="free")
     cost_options = TextAreaField("Prices", validators=[Optional(), Length(max=2000)])
     referral = MultiCheckboxField("How can people get in?", choices=_choices("referral"),

@@ -34,6 +34,7 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         "SECRET_KEY": _env("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INDEX_DIR": _env("INDEX_DIR") or str(instance_path / "index"),
+        "LEAFLET_DIR": _env("LEAFLET_DIR") or str(instance_path / "leaflets"),
         "DATA_DIR": _env("DATA_DIR") or str(PROJECT_ROOT / "data"),
         "FRONTEND_DIR": _env("FRONTEND_DIR") or str(PROJECT_ROOT / "node_modules/nhsuk-frontend/dist/nhsuk"),
         "SITE_URL": _env("SITE_URL", "http://127.0.0.1:5000"),
@@ -47,6 +48,8 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         # Shared storage (e.g. redis://127.0.0.1:6379/0) makes rate limits hold across all workers.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Set explicitly: Flask-Limiter would otherwise carry over the previous app's choice.
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "SEARCH_RATE_LIMIT": _env("SEARCH_RATE_LIMIT", "120 per minute"),
         # How long emailed links work.
         "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 2),

@@ -11,13 +11,14 @@ from app.accounts.operations import (
     register_referrer,
     set_password,
 )
-from app.accounts.passwords import verify_password
+from app.accounts.passwords import UNKNOWN_USER_HASH, verify_password
 from app.accounts.tokens import confirm_token, reset_token, user_for_confirm_token, user_for_reset_token
 from app.auth import auth
 from app.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm
 from app.auth.redirects import safe_next
 from app.extensions import db, limiter
 from app.mail import send_email
+from app.shortlist.store import clear_notes
 from app.timeutil import utcnow
 
 
@@ -42,7 +43,9 @@ def sign_in() -> str | Response:
     form = SignInForm()
     if form.validate_on_submit():
         user = find_user(form.email.data or "")
-        if user is None or not verify_password(user.password_hash, form.password.data or ""):
+        # Check a password even for an unknown address, so the time taken does not tell who has an account.
+        if not verify_password(user.password_hash if user else UNKNOWN_USER_HASH, form.password.data or "") \
+                or user is None:
             form.password.errors.append("The email address or password is not right")
         elif not user.is_active:
             form.email.errors.append("This account has been closed. Contact the directory team.")
@@ -59,6 +62,7 @@ def sign_in() -> str | Response:
 @auth.post("/sign-out")
 def sign_out() -> Response:
     logout_user()
+    clear_notes()  # a referrer's notes must not stay on a shared computer
     flash("You have signed out.")
     return redirect(url_for("public.home"))
 

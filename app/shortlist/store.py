@@ -57,3 +57,7 @@ def set_note(service_id: int, text: str) -> None:
 def clear() -> None:
     session.pop(IDS_KEY, None)
     session.pop(NOTES_KEY, None)
+
+
+def clear_notes() -> None:
+    session.pop(NOTES_KEY, None)

@@ -1,6 +1,8 @@
-"""The shortlist pages: view, add, remove, reorder, notes (referrers) and the print view."""
+"""The shortlist pages: view, add, remove, reorder, notes (referrers), the print view and the PDF."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import re
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,7 +18,7 @@ from app.timeutil import today
 
 def _service_id() -> int:
     value = request.form.get("service_id", "")
-    if not value.isdigit():
+    if not re.fullmatch(r"[0-9]{1,12}", value):  # ASCII digits only: int() refuses '²'
         abort(400)
     return int(value)
 
@@ -82,3 +84,22 @@ def print_view() -> str:
     include_notes = _is_referrer() and request.args.get("notes") == "yes"
     return render_template("shortlist/print.html", listings=_listings(),
                            notes=store.notes() if include_notes else {}, printed_on=today())
+
+
+@shortlist.get("/pdf")
+def pdf() -> Response:
+    """The shortlist as a PDF leaflet, made now: the only leaflet rendered on a web request."""
+    from exports.leaflets.content import shortlist_leaflet
+    from exports.leaflets.render import render_pdf  # imports WeasyPrint only when someone asks
+
+    listings = _listings()
+    if not listings:
+        flash("Your shortlist is empty, so there is nothing to save as a PDF.")
+        return redirect(url_for("shortlist.show"))
+    include_notes = _is_referrer() and request.args.get("notes") == "yes"
+    leaflet = shortlist_leaflet(listings, store.notes() if include_notes else {}, current_app.config["SITE_URL"])
+    response = Response(render_pdf(leaflet, "a4", today()), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'attachment; filename="well-aware-shortlist.pdf"'
+    # A shortlist (and a referrer's notes) is personal: never kept by a shared cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,305 @@
+"""Administrators edit hubs and their ordered sections, which the printed leaflets follow part by part.
+
+A section chooses listings by categories, by audiences and by hand ("picks", typed as listing numbers or
+exact names). The next ``leaflets build`` follows whatever is saved here.
+"""
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.accounts.roles import admin_required
+from app.admin import admin
+from app.admin.audit import audit
+from app.admin.forms import EmptyForm
+from app.directory.models import Service, ServiceStatus
+from app.extensions import db
+from app.hubs.models import Hub, HubSection
+from app.taxonomies import taxonomy
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A pick is a listing number ("42" or "#42", and "#42 anything" as the form shows saved picks) or a name.
+PICK_BY_NUMBER = re.compile(r"^#?(\d+)$|^#(\d+)\b")
+MAX_PICKS = 100
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _choices(name: str) -> list[SelectChoice]:
+    return [SelectChoice(term.slug, term.name) for term in taxonomy(name).terms]
+
+
+def _stripped(value: str | None) -> str:
+    return (value or "").strip()
+
+
+class HubForm(FlaskForm):
+    name = StringField("Hub name", validators=[DataRequired("Enter the hub's name"), Length(max=200)],
+                       filters=[_stripped])
+    description = TextAreaField("About the hub", validators=[Length(max=2000)], filters=[_stripped])
+    areas = MultiCheckboxField("Areas the hub covers", choices=_choices("areas"),
+                               validators=[DataRequired("Choose at least one area")])
+
+
+class NewHubForm(HubForm):
+    slug = StringField(
+        "Short name for web addresses and leaflet files",
+        validators=[DataRequired("Enter a short name, like bath"), Length(max=60),
+                    Regexp(SLUG, message="Use lower-case letters, numbers and single hyphens, like somer-valley")],
+        filters=[lambda value: (value or "").strip().lower()],
+    )
+
+    def validate_slug(self, field: StringField) -> None:
+        if db.session.scalar(select(Hub.id).where(Hub.slug == field.data)) is not None:
+            raise ValidationError("There is already a hub with that short name")
+
+
+class SectionForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Enter the section's title"), Length(max=200)],
+                        filters=[_stripped])
+    intro = TextAreaField("Introduction", validators=[Length(max=2000)], filters=[_stripped])
+    categories = MultiCheckboxField("Listings in these categories", choices=_choices("categories"))
+    audiences = MultiCheckboxField("Listings especially for these people", choices=_choices("audiences"))
+    picks = TextAreaField("Hand-picked listings", validators=[Length(max=20000)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.picked: list[Service] = []
+
+    def validate_picks(self, field: TextAreaField) -> None:
+        """Each line names one listing, by its number or its exact name (any case, any spacing)."""
+        lines = [" ".join(line.split()) for line in (field.data or "").splitlines()]
+        lines = [line for line in lines if line]
+        if not lines:
+            self.picked = []
+            return
+        by_name: dict[str, list[Service]] = {}
+        for service in db.session.scalars(select(Service).where(Service.status != ServiceStatus.ARCHIVED)):
+            by_name.setdefault(_name_key(service.name), []).append(service)
+        problems: list[str] = []
+        picked: list[Service] = []
+        for line in lines:
+            service, problem = _find_listing(line, by_name)
+            if problem:
+                problems.append(problem)
+            elif service is not None and service not in picked:
+                picked.append(service)
+        if len(picked) > MAX_PICKS:
+            problems.append(f"Pick at most {MAX_PICKS} listings")
+        if problems:
+            raise ValidationError("; ".join(problems[:5]) + ("; …" if len(problems) > 5 else ""))
+        self.picked = picked
+
+    def validate(self, extra_validators: object = None) -> bool:
+        valid = super().validate(extra_validators)  # type: ignore[arg-type]
+        if valid and not (self.categories.data or self.audiences.data or self.picked):
+            self.categories.errors = [*self.categories.errors,
+                                      "Choose at least one category or audience, or pick listings by hand"]
+            return False
+        return valid
+
+    def fill_from(self, section: HubSection) -> None:
+        self.title.data = section.title
+        self.intro.data = section.intro
+        self.categories.data = list(section.categories)
+        self.audiences.data = list(section.audiences)
+        self.picks.data = "\n".join(f"#{s.id} {s.name}" for s in sorted(section.picks, key=lambda s: s.name.casefold()))
+
+    def apply_to(self, section: HubSection) -> None:
+        section.title = self.title.data or ""
+        section.intro = self.intro.data or ""
+        section.categories = [slug for slug in taxonomy("categories").slugs if slug in (self.categories.data or [])]
+        section.audiences = [slug for slug in taxonomy("audiences").slugs if slug in (self.audiences.data or [])]
+        section.picks = list(self.picked)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _find_listing(text: str, by_name: dict[str, list[Service]]) -> tuple[Service | None, str]:
+    """The listing a line of the picks box means, or why it cannot be used."""
+    if match := PICK_BY_NUMBER.match(text):
+        number = int(match.group(1) or match.group(2))
+        service = db.session.get(Service, number)
+        if service is None:
+            return None, f"There is no listing number {number}"
+        if service.status == ServiceStatus.ARCHIVED:
+            return None, f"Listing {number} ({service.name}) is archived"
+        return service, ""
+    matches = by_name.get(_name_key(text), [])
+    if not matches:
+        return None, f"No listing is called ‘{text}’ (use its exact name or its number)"
+    if len(matches) > 1:
+        numbers = ", ".join(f"#{s.id}" for s in matches)
+        return None, f"More than one listing is called ‘{text}’; use its number ({numbers})"
+    return matches[0], ""
+
+
+def _hub(slug: str) -> Hub:
+    hub = db.session.scalar(select(Hub).where(Hub.slug == slug))
+    if hub is None:
+        abort(404)
+    return hub
+
+
+def _section(hub: Hub, section_id: int) -> HubSection:
+    section = next((s for s in hub.sections if s.id == section_id), None)
+    if section is None:
+        abort(404)
+    return section
+
+
+def _renumber(hub: Hub, sections: list[HubSection]) -> None:
+    for position, section in enumerate(sections):
+        section.position = position
+    hub.sections[:] = sections
+
+
+def _section_forms(hub: Hub, bound: SectionForm | None = None, bound_id: int | None = None) -> dict[int, SectionForm]:
+    forms = {}
+    for section in hub.sections:
+        if bound is not None and section.id == bound_id:
+            forms[section.id] = bound
+            continue
+        form = SectionForm(prefix=f"section-{section.id}", formdata=None)
+        form.fill_from(section)
+        forms[section.id] = form
+    return forms
+
+
+def _edit_page(hub: Hub, *, hub_form: HubForm | None = None, new_section: SectionForm | None = None,
+               bound: SectionForm | None = None, bound_id: int | None = None, status: int = 200) -> tuple[str, int]:
+    if hub_form is None:
+        hub_form = HubForm(prefix="hub", formdata=None, obj=hub)
+    page = render_template(
+        "admin/hub_edit.html",
+        hub=hub,
+        hub_form=hub_form,
+        section_forms=_section_forms(hub, bound, bound_id),
+        open_section=bound_id,
+        new_section=new_section or SectionForm(prefix="new", formdata=None),
+        action_form=EmptyForm(),
+        area_names={term.slug: term.name for term in taxonomy("areas").terms},
+    )
+    return page, status
+
+
+def _hubs_page(form: NewHubForm, status: int = 200) -> tuple[str, int]:
+    hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all()
+    area_names = {term.slug: term.name for term in taxonomy("areas").terms}
+    return render_template("admin/hubs.html", hubs=hubs, form=form, area_names=area_names), status
+
+
+@admin.get("/hubs")
+@admin_required
+def hubs() -> tuple[str, int]:
+    return _hubs_page(NewHubForm(prefix="hub", formdata=None))
+
+
+@admin.post("/hubs")
+@admin_required
+def add_hub() -> Response | tuple[str, int]:
+    form = NewHubForm(prefix="hub")
+    if not form.validate_on_submit():
+        return _hubs_page(form, 400)
+    hub = Hub(slug=form.slug.data, name=form.name.data, description=form.description.data or "",
+              areas=[slug for slug in taxonomy("areas").slugs if slug in (form.areas.data or [])])
+    db.session.add(hub)
+    audit("hub added", hub.name, hub.slug)
+    db.session.commit()
+    flash(f"Hub ‘{hub.name}’ added. Now add its sections.")
+    return redirect(url_for("admin.edit_hub", slug=hub.slug))
+
+
+@admin.get("/hubs/<slug>")
+@admin_required
+def edit_hub(slug: str) -> tuple[str, int]:
+    return _edit_page(_hub(slug))
+
+
+@admin.post("/hubs/<slug>")
+@admin_required
+def save_hub(slug: str) -> Response | tuple[str, int]:
+    hub = _hub(slug)
+    form = HubForm(prefix="hub")
+    if not form.validate_on_submit():
+        return _edit_page(hub, hub_form=form, status=400)
+    hub.name, hub.description = form.name.data or "", form.description.data or ""
+    hub.areas = [slug for slug in taxonomy("areas").slugs if slug in (form.areas.data or [])]
+    audit("hub changed", hub.name, f"areas: {', '.join(hub.areas)}")
+    db.session.commit()
+    flash(f"Hub ‘{hub.name}’ saved.")
+    return redirect(url_for("admin.edit_hub", slug=hub.slug))
+
+
+@admin.post("/hubs/<slug>/sections")
+@admin_required
+def add_section(slug: str) -> Response | tuple[str, int]:
+    hub = _hub(slug)
+    form = SectionForm(prefix="new")
+    if not form.validate_on_submit():
+        return _edit_page(hub, new_section=form, status=400)
+    section = HubSection(position=len(hub.sections))
+    form.apply_to(section)
+    hub.sections.append(section)
+    audit("hub section added", hub.name, section.title)
+    db.session.commit()
+    flash(f"Section ‘{section.title}’ added at the end.")
+    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=f"section-{section.id}"))
+
+
+@admin.post("/hubs/<slug>/sections/<int:section_id>")
+@admin_required
+def save_section(slug: str, section_id: int) -> Response | tuple[str, int]:
+    hub = _hub(slug)
+    section = _section(hub, section_id)
+    form = SectionForm(prefix=f"section-{section.id}")
+    if not form.validate_on_submit():
+        return _edit_page(hub, bound=form, bound_id=section.id, status=400)
+    form.apply_to(section)
+    audit("hub section changed", hub.name, section.title)
+    db.session.commit()
+    flash(f"Section ‘{section.title}’ saved.")
+    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=f"section-{section.id}"))
+
+
+@admin.post("/hubs/<slug>/sections/<int:section_id>/move")
+@admin_required
+def move_section(slug: str, section_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    hub = _hub(slug)
+    section = _section(hub, section_id)
+    sections = list(hub.sections)
+    index = sections.index(section)
+    target = index - 1 if request.form.get("direction") == "up" else index + 1
+    if 0 <= target < len(sections):
+        sections[index], sections[target] = sections[target], sections[index]
+        _renumber(hub, sections)
+        audit("hub section moved", hub.name, f"{section.title} to position {target + 1}")
+        db.session.commit()
+    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=f"section-{section.id}"))
+
+
+@admin.post("/hubs/<slug>/sections/<int:section_id>/remove")
+@admin_required
+def remove_section(slug: str, section_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    hub = _hub(slug)
+    section = _section(hub, section_id)
+    _renumber(hub, [s for s in hub.sections if s is not section])
+    audit("hub section removed", hub.name, section.title)
+    db.session.commit()
+    flash(f"Section ‘{section.title}’ removed.")
+    return redirect(url_for("admin.edit_hub", slug=hub.slug))

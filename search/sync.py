@@ -37,7 +37,9 @@ def register_index_sync(app: Flask) -> None:
 @event.listens_for(Session, "after_commit")
 def _update_index_after_commit(session: Session) -> None:
     service_ids = session.info.pop(REINDEX_KEY, None)
-    if service_ids:
+    if service_ids and not search_index().exists():
+        log.info("no search index yet; `flask --app wsgi search reindex` will build it")
+    elif service_ids:
         try:
             update_documents(service_ids)
             _advance_position_past(service_ids)
@@ -69,9 +71,6 @@ def _forget_after_rollback(session: Session) -> None:
 
 def update_documents(service_ids: set[int]) -> None:
     index = search_index()
-    if not index.exists():
-        log.warning("no search index yet; run `flask --app wsgi search reindex`")
-        return
     with Session(db.engine) as session:
         services = {
             s.id: s for s in session.scalars(select(Service).where(Service.id.in_(service_ids)).options(*LOAD_OPTIONS))

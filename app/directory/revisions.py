@@ -24,6 +24,11 @@ FIELD_LABELS = {
 }
 
 
+# Lists of choices whose order means nothing.
+UNORDERED = frozenset({"categories", "audiences", "clusters_main", "clusters_also", "referral", "access",
+                       "accessibility", "areas"})
+
+
 @dataclass(frozen=True)
 class FieldChange:
     label: str
@@ -55,6 +60,8 @@ def diff(before: ListingData | None, after: ListingData) -> list[FieldChange]:
     for name, label in FIELD_LABELS.items():
         old = getattr(before, name) if before else None
         new = getattr(after, name)
+        if name in UNORDERED and old is not None and sorted(old) == sorted(new):
+            continue  # the same choices, ticked in another order
         if old != new and not (before is None and new in (None, "", [], False)):
             changes.append(FieldChange(label, _shown(old), _shown(new)))
     return changes

@@ -67,8 +67,9 @@ def new_service(organisation_id: int) -> str | Response:
     form = ListingForm()
     if (data := _submitted(form, organisation.name)) is not None:
         service, revision = propose(organisation, data, current_user)
+        status = revision.status
         db.session.commit()
-        _after_proposal(service, revision.status)
+        _after_proposal(service, status)
         return redirect(url_for("manage.dashboard"))
     return render_template("manage/listing_form.html", form=form, organisation=organisation, service=None)
 
@@ -83,8 +84,9 @@ def edit_service(service_id: int) -> str | Response:
         form.fill_from(ListingData.from_json(pending.data) if pending else ListingData.from_service(service))
     elif (data := _submitted(form, service.organisation.name)) is not None:
         service, revision = propose(service.organisation, data, current_user, service)
+        status = revision.status
         db.session.commit()
-        _after_proposal(service, revision.status)
+        _after_proposal(service, status)
         return redirect(url_for("manage.dashboard"))
     return render_template("manage/listing_form.html", form=form, organisation=service.organisation,
                            service=service)

@@ -1,0 +1,195 @@
+"""Every page type: no serious or critical axe-core violations, valid HTML, and screenshots at 360 and 1280 px.
+
+One module fixture visits all the pages once (axe at both widths, screenshots to
+test-artifacts/screenshots/), saves each page's HTML as the server sent it, and runs the Nu HTML Checker
+once over all of them; the tests then report on each page.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Response
+
+from tests.browser.conftest import (
+    ADMIN,
+    DESKTOP,
+    EDITED_LISTING,
+    EDITOR,
+    PHONE,
+    REFERRER,
+    TIMEOUT_MS,
+    LiveServer,
+    axe_violations,
+    describe_violations,
+    nu_check,
+    screenshot,
+    sign_in,
+)
+
+
+def _goto(url: str) -> Callable[[Page], Response | None]:
+    return lambda page: page.goto(url)
+
+
+def _submit(page: Page, button: str) -> Response | None:
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name=button, exact=True).click()
+    return navigation.value
+
+
+def _shortlist_with_two(page: Page) -> Response | None:
+    page.goto("/search?q=carers")
+    for n in (0, 1):
+        with page.expect_navigation():
+            page.locator("li.wa-result").nth(n).get_by_role("button", name="Add to shortlist").click()
+    return page.goto("/shortlist/")
+
+
+def _listing(page: Page) -> Response | None:
+    page.goto("/search?q=feeling+low")
+    href = page.locator("li.wa-result h2 a").first.get_attribute("href")
+    return page.goto(href)
+
+
+def _sign_in_errors(page: Page) -> Response | None:
+    page.goto("/sign-in")
+    return _submit(page, "Sign in")
+
+
+def _edit_form(page: Page) -> Response | None:
+    page.goto("/manage/")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("link", name=f"Edit {EDITED_LISTING}").click()
+    return navigation.value
+
+
+def _edit_form_errors(page: Page) -> Response | None:
+    _edit_form(page)
+    page.fill("#min_age", "130")
+    page.fill("#email", "not an email address")
+    return _submit(page, "Send for approval")
+
+
+def _manage_preview(page: Page) -> Response | None:
+    page.goto("/manage/")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("link", name=EDITED_LISTING, exact=True).click()
+    return navigation.value
+
+
+def _referrer_listing(page: Page) -> Response | None:
+    page.goto("/referrer/search?cluster=5")
+    href = page.locator("li.wa-result h2 a").first.get_attribute("href")
+    return page.goto(href)
+
+
+# The leaflet bank is being built in another issue: until /leaflets exists its two cases are expected to fail.
+LEAFLETS_PENDING = "the leaflet bank (/leaflets) is not built yet (another issue)"
+
+# name → (who is signed in, how to get there), visited in this order; each role keeps one browser context.
+PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
+    "home": (None, _goto("/")),
+    "results": (None, _goto("/search?q=feeling+low")),
+    "results-filtered": (None, _goto("/search?q=feeling+low&age=30&cost=free")),
+    "no-results": (None, _goto("/search?q=zzxqv+wibble")),
+    "results-error": (None, _goto("/search?q=carers&age=old&postcode=nowhere")),
+    "listing": (None, _listing),
+    "shortlist-empty": (None, _goto("/shortlist/")),
+    "shortlist": (None, _shortlist_with_two),
+    "shortlist-print": (None, _goto("/shortlist/print")),  # the two listings just added
+    "sign-in": (None, _goto("/sign-in")),
+    "sign-in-errors": (None, _sign_in_errors),
+    "not-found": (None, _goto("/services/999999")),
+    "leaflets": (None, _goto("/leaflets")),
+    "referrer-search": (REFERRER, _goto("/referrer/search?cluster=5")),
+    "referrer-listing": (REFERRER, _referrer_listing),
+    "manage-dashboard": (EDITOR, _goto("/manage/")),
+    "manage-preview": (EDITOR, _manage_preview),
+    "listing-form": (EDITOR, _edit_form),
+    "listing-form-errors": (EDITOR, _edit_form_errors),
+    "admin-queue": (ADMIN, _goto("/admin/queue")),
+    "admin-dashboard": (ADMIN, _goto("/admin/")),
+}
+NOT_FOUND_EXPECTED = {"not-found"}
+
+
+@dataclass
+class PageReport:
+    status: int | None = None
+    html_file: Path | None = None
+    axe: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # width → violations
+    screenshots: list[Path] = field(default_factory=list)
+    nu_errors: list[dict[str, Any]] = field(default_factory=list)
+    problem: str | None = None  # an exception while visiting the page
+
+
+@pytest.fixture(scope="module")
+def reports(browser: Browser, live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[dict[str, PageReport]]:
+    html_dir = tmp_path_factory.mktemp("html")
+    found: dict[str, PageReport] = {}
+    # The site's Content-Security-Policy forbids inline scripts, so axe's context bypasses it.
+    contexts = {}
+    for who in {who for who, _ in PAGES.values()}:
+        context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, bypass_csp=True)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        if who:
+            sign_in(page, who)
+        contexts[who] = page
+    try:
+        for name, (who, visit) in PAGES.items():
+            report = found[name] = PageReport()
+            page = contexts[who]
+            try:
+                page.set_viewport_size(DESKTOP)
+                response = visit(page)
+                assert response is not None, "no response"
+                report.status = response.status
+                report.html_file = html_dir / f"{name}.html"
+                report.html_file.write_bytes(response.body())
+                for size in (DESKTOP, PHONE):
+                    page.set_viewport_size(size)
+                    report.axe[f"{size['width']}px"] = axe_violations(page)
+                    report.screenshots.append(screenshot(page, f"{name}-{size['width']}"))
+            except Exception as error:  # reported by the page's own tests
+                report.problem = f"{type(error).__name__}: {error}"
+        files = [report.html_file for name, report in found.items()
+                 if report.html_file and report.status == (404 if name in NOT_FOUND_EXPECTED else 200)]
+        errors = nu_check(files)
+        for report in found.values():
+            if report.html_file:
+                report.nu_errors = errors.get(report.html_file.name, [])
+        yield found
+    finally:
+        for page in contexts.values():
+            page.context.close()
+
+
+def _visited(report: PageReport, name: str) -> None:
+    if name == "leaflets" and report.status == 404:
+        pytest.xfail(LEAFLETS_PENDING)
+    assert report.problem is None, f"could not visit {name}: {report.problem}"
+    expected = 404 if name in NOT_FOUND_EXPECTED else 200
+    assert report.status == expected, f"{name} answered {report.status}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_or_critical_axe_violations(name: str, reports: dict[str, PageReport]) -> None:
+    report = reports[name]
+    _visited(report, name)
+    for width, violations in report.axe.items():
+        assert not violations, f"{name} at {width}:\n{describe_violations(violations)}"
+    assert len(report.screenshots) == 2
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_valid_html(name: str, reports: dict[str, PageReport]) -> None:
+    report = reports[name]
+    _visited(report, name)
+    lines = [f"line {m.get('lastLine')}: {m.get('message')} [{' '.join(m.get('extract', '').split())}]"
+             for m in report.nu_errors]
+    assert not lines, f"the Nu HTML Checker found errors in {name}:\n" + "\n".join(lines)

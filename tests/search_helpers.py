@@ -3,7 +3,8 @@ results page says. Not a test module (pytest collects only ``test_*.py``)."""
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from urllib.parse import quote, quote_plus
 
 from flask import Flask
@@ -94,3 +95,18 @@ def without_echoes(page: str, *texts: str) -> str:
             if form:
                 page = page.replace(form, "")
     return page
+
+
+@contextmanager
+def another_process(app: Flask) -> Iterator[Flask]:
+    """A second app object with the same configuration, over the same database and index files, as a newly
+    started worker (or a `flask` command) sees them."""
+    from app import create_app
+
+    other = create_app(dict(app.config))
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+        search_index(other).close()

@@ -15,9 +15,9 @@ RETRY_AFTER_SECONDS = 30
 
 def run_search(text: str, filters: SearchFilters, *, page: int, per_page: int, clusters: tuple[int, ...] = (),
                with_facets: bool = True) -> SearchResults:
-    index = ready_index()
     day = today()
     try:
+        index = ready_index()  # catching up can meet a damaged file too
         return search(index, text, filters, today=day, freshness_cutoff=freshness_cutoff(day), page=page,
                       per_page=per_page, clusters=clusters, with_facets=with_facets)
     except SearchUnavailable:

@@ -4,7 +4,7 @@ No inline script or style is allowed, nothing loads from another site, no page m
 link from a search page tells another site what was searched for.
 """
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.wrappers import Response
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -36,5 +36,13 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_characters() -> None:
+    """No form field or query parameter has a use for a NUL character, and PostgreSQL cannot store one."""
+    values = [*request.args.values(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def register_security(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

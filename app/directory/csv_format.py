@@ -25,6 +25,7 @@ COLUMNS = (
 CLUSTER_COLUMNS = ("clusters_main", "clusters_also", "all_clusters")
 PUBLIC_COLUMNS = tuple(column for column in COLUMNS if column not in CLUSTER_COLUMNS)
 SEPARATOR = ";"
+MAX_EXTERNAL_ID = 100
 
 
 @dataclass
@@ -139,6 +140,8 @@ def parse_row(row: dict[str, str], line: int) -> CsvRow:
         # Left blank, the listing counts as confirmed by whoever imports it, on the day they do.
         assured_at=_date(get("assured_at"), "assured_at", problems) if get("assured_at") else today(),
     )
+    if len(get("external_id")) > MAX_EXTERNAL_ID:
+        problems.append(f"external_id: keep it under {MAX_EXTERNAL_ID} characters")
     return CsvRow(line, get("external_id"), data, problems)
 
 

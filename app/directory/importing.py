@@ -54,12 +54,13 @@ def import_csv(text: str, *, dry_run: bool = False, author: User | None = None, 
     report, rows = check_csv(text)
     if not report.ok:
         return report
-    existing = {
-        service.external_id: service
-        for service in db.session.scalars(
-            select(Service).where(Service.external_id.in_([r.external_id for r in rows if r.external_id]))
-        )
-    }
+    wanted = [r.external_id for r in rows if r.external_id]
+    existing: dict[str, Service] = {}
+    # Our own exports write a listing's published id when it has no external id of its own.
+    for service in db.session.scalars(select(Service).where(Service.uid.in_(wanted))):
+        existing[service.uid] = service
+    for service in db.session.scalars(select(Service).where(Service.external_id.in_(wanted))):
+        existing[service.external_id] = service
     try:
         for row in rows:
             current = existing.get(row.external_id) if row.external_id else None

@@ -176,6 +176,33 @@ def parse_cost_option(text: str) -> CostOptionData:
     return CostOptionData(match["option"].strip(), f"{amount:.2f}", (match["per"] or "").strip())
 
 
+# The longest text each field holds (the database columns' sizes).
+MAX_LENGTHS = {"organisation": 200, "phone": 50, "email": 200, "website": 300}
+MAX_PRICE = Decimal("99999999.99")
+
+
+def _length_problems(data: ListingData) -> list[str]:
+    problems = [f"{name}: keep it under {limit} characters"
+                for name, limit in MAX_LENGTHS.items() if len(getattr(data, name)) > limit]
+    for location in data.locations:
+        if len(location.address) > 300:
+            problems.append("address: keep each address under 300 characters")
+        if len(location.postcode) > 10:
+            problems.append("postcode: a postcode is at most 8 characters")
+    for option in data.cost_options:
+        amount = Decimal(option.amount)
+        if not amount.is_finite() or not 0 <= amount <= MAX_PRICE:
+            problems.append(f"cost_detail: '{option.amount}' is not a price we can show")
+        if len(option.option) > 200 or len(option.per) > 100:
+            problems.append("cost_detail: keep each price's words short")
+    texts = [data.name, data.summary, data.description, data.phone, data.email, data.website, data.organisation,
+             data.opening_hours, *(loc.address for loc in data.locations),
+             *(o.option + o.per for o in data.cost_options)]
+    if any("\x00" in text for text in texts):
+        problems.append("the row contains an invisible NUL character; remove it and try again")
+    return problems
+
+
 def validate(data: ListingData, *, event_date_unreadable: bool = False) -> list[str]:
     """Every problem with ``data``, each a plain sentence naming the field."""
     problems: list[str] = []
@@ -223,6 +250,7 @@ def validate(data: ListingData, *, event_date_unreadable: bool = False) -> list[
         problems.append(f"email: '{data.email}' is not an email address")
     if data.website and not re.match(r"^https?://[^\s/]+\.[^\s]+$", data.website):
         problems.append(f"website: '{data.website}' should be a full address starting https://")
+    problems.extend(_length_problems(data))
     if data.kind == "event" and data.event_date is None and not event_date_unreadable:
         problems.append("event_date: an event needs its date")
     if data.kind != "event" and data.event_date is not None:

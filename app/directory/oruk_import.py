@@ -4,6 +4,7 @@ Taxonomy terms we know are mapped to our slugs; the ones we don't are reported. 
 checked before anything is written, as with the CSV import.
 """
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -72,7 +73,9 @@ def _text(value: object) -> str:
 
 
 def _age(value: object) -> int | None:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return int(value) if 0 <= value <= 150 else None
 
 
 def _time(value: object) -> time | None:
@@ -277,6 +280,17 @@ def read_service(record: dict[str, object]) -> OrukService:
     return service
 
 
+def _read_or_report(number: int, record: dict[str, object]) -> OrukService:
+    """A record whose parts have the wrong shapes (a list that is a string…) is reported, not a crash."""
+    try:
+        return read_service(record)
+    except (TypeError, AttributeError, LookupError, ValueError, ArithmeticError) as error:
+        unreadable = OrukService(_text(record.get("id")), ListingData(organisation="", name=_text(record.get("name"))),
+                                 {}, None)
+        unreadable.problems.append(f"service {number} is not in a shape ORUK allows ({error})")
+        return unreadable
+
+
 def _organisation(details: dict[str, str]) -> Organisation:
     organisation = None
     if details["uid"]:
@@ -301,7 +315,7 @@ def import_oruk(document: object, *, dry_run: bool = False, confirmed_today: boo
     if not records:
         report.problems.append("the file holds no ORUK service (an object, a list, or a page with 'contents')")
         return report
-    report.services = [read_service(record) for record in records]
+    report.services = [_read_or_report(number, record) for number, record in enumerate(records, 1)]
     if confirmed_today:
         for item in report.services:
             item.data.assured_at = today()

@@ -4,6 +4,7 @@
 talks to the database itself.
 """
 
+import re
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -195,8 +196,9 @@ class ListingForm(FlaskForm):
             description=(self.description.data or "").strip(),
             categories=list(self.categories.data or []),
             audiences=list(self.audiences.data or []),
-            clusters_main=[int(c) for c in self.clusters_main.data or []],
-            clusters_also=[int(c) for c in self.clusters_also.data or []],
+            # Unknown values are already reported by the fields' own choice check.
+            clusters_main=[int(c) for c in self.clusters_main.data or [] if re.fullmatch(r"[0-9]{1,2}", c)],
+            clusters_also=[int(c) for c in self.clusters_also.data or [] if re.fullmatch(r"[0-9]{1,2}", c)],
             all_clusters=bool(self.all_clusters.data),
             min_age=self.min_age.data,
             max_age=self.max_age.data,

@@ -185,5 +185,7 @@ class SearchIndex:
         return count
 
     def stored_fingerprints(self) -> dict[str, str]:
+        """Each document's listing id and fingerprint; a damaged document shows up under a "?" id."""
         searcher = self.searcher()
-        return {fields["id"]: fields["fingerprint"] for fields in searcher.all_stored_fields()}
+        return {str(fields.get("id", f"?{number}")): str(fields.get("fingerprint", ""))
+                for number, fields in enumerate(searcher.all_stored_fields())}

@@ -28,6 +28,10 @@ BOOLEAN_FACETS = ("evening", "weekend")
 TIER_NAMES = ("main", "also", "all")
 
 
+class IndexDamaged(RuntimeError):
+    """The index files are damaged; the caller rebuilds the index."""
+
+
 @dataclass
 class SearchResults:
     ids: list[int]  # the listings on this page, in order
@@ -178,7 +182,10 @@ def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date
     else:
         page_docs = _window(searcher, matcher, groups, start, stop)
 
-    ids = [int(searcher.stored_fields(docnum)["id"]) for docnum in page_docs]
+    stored = [searcher.stored_fields(docnum) for docnum in page_docs]
+    if any("id" not in fields for fields in stored):
+        raise IndexDamaged("a document has lost its stored fields")
+    ids = [int(fields["id"]) for fields in stored]
     return SearchResults(
         ids=ids,
         total=len(matched),

@@ -19,13 +19,17 @@ def wait_for_search(app: Flask, seconds: float = 60) -> str:
     not from the results the running process remembers from before the damage."""
     client = app.test_client()
     deadline = time.monotonic() + seconds
-    for age in itertools.count(18):
-        response = client.get(f"/search?q=housing&age={age % 100}")
+    for attempt in itertools.count():
+        # Walk through every page, so every document's stored fields are read at least once.
+        response = client.get(f"/search?age={18 + attempt // 12 % 80}&page={1 + attempt % 12}")
         if response.status_code == 200:
-            return response.get_data(as_text=True)
-        assert response.status_code == 503, response.status_code
-        assert "Search is being rebuilt" in response.get_data(as_text=True)
-        assert response.headers["Retry-After"]
+            with app.app_context():
+                if check_index().ok:
+                    return client.get(f"/search?q=housing&age={17 + attempt % 50}").get_data(as_text=True)
+        else:
+            assert response.status_code == 503, response.status_code
+            assert "Search is being rebuilt" in response.get_data(as_text=True)
+            assert response.headers["Retry-After"]
         assert time.monotonic() < deadline, "the index was never rebuilt"
         time.sleep(0.2)
 

@@ -1,0 +1,258 @@
+"""Administrators edit hubs and their ordered sections (design §1, §4); the leaflets follow them.
+
+Everything goes through the real forms with their CSRF tokens, as a browser would.
+"""
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.directory.models import Service
+from app.extensions import db
+from app.hubs.models import Hub
+from exports.leaflets import content
+from exports.leaflets.manifest import read_manifest
+from tests.test_leaflets import (
+    ADMIN,
+    EDITOR,
+    REFERRER,
+    csrf_token,
+    dispose,
+    find_in_order,
+    known_passwords,
+    make_app,
+    new_client,
+    normalise,
+    page_texts,
+    part_regions,
+    sign_in,
+)
+
+
+@pytest.fixture(scope="module")
+def hubs_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = make_app(demo_template, tmp_path_factory.mktemp("hubs") / "app")
+    known_passwords(app, ADMIN, REFERRER, EDITOR)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture(scope="module")
+def admin(hubs_app: Flask) -> FlaskClient:
+    client = new_client(hubs_app)
+    sign_in(client, ADMIN)
+    return client
+
+
+def post(client: FlaskClient, url: str, data: dict[str, object], page: str, prefix: str = ""):
+    """Post as the form on ``page`` would: its CSRF token under the form's (prefixed) field name."""
+    token = csrf_token(client.get(page).get_data(as_text=True))
+    field = f"{prefix}-csrf_token" if prefix else "csrf_token"
+    return client.post(url, data={**data, field: token})
+
+
+def section_ids(app: Flask, slug: str) -> list[tuple[int, str]]:
+    with app.app_context():
+        hub = db.session.scalar(select(Hub).where(Hub.slug == slug))
+        return [(section.id, section.title) for section in hub.sections]
+
+
+def section_data(prefix: str, title: str, intro: str = "", categories: tuple[str, ...] = (),
+                 audiences: tuple[str, ...] = (), picks: str = "") -> dict[str, object]:
+    return {f"{prefix}-title": title, f"{prefix}-intro": intro, f"{prefix}-categories": list(categories),
+            f"{prefix}-audiences": list(audiences), f"{prefix}-picks": picks}
+
+
+def listing(app: Flask, name: str) -> int:
+    with app.app_context():
+        service = db.session.scalar(select(Service).where(Service.name == name))
+        assert service is not None, name
+        return service.id
+
+
+def main_text(page: str) -> str:
+    return page.split('<main', 1)[1].split("</main>", 1)[0]
+
+
+# --- who may edit ---------------------------------------------------------------------------------------------
+
+
+def test_only_administrators_reach_the_hub_pages(hubs_app: Flask) -> None:
+    bath_sections = section_ids(hubs_app, "bath")
+    first = bath_sections[0][0]
+    gets = ["/admin/hubs", "/admin/hubs/bath", "/admin/hubs/nowhere"]
+    posts = ["/admin/hubs", "/admin/hubs/bath", "/admin/hubs/bath/sections", f"/admin/hubs/bath/sections/{first}",
+             f"/admin/hubs/bath/sections/{first}/move", f"/admin/hubs/bath/sections/{first}/remove"]
+    signed_out = new_client(hubs_app)
+    for url in gets:
+        response = signed_out.get(url)
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"], url
+    for url in posts:
+        response = post(signed_out, url, {"direction": "up"}, page="/sign-in")
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"], url
+    for email in (REFERRER, EDITOR):
+        client = new_client(hubs_app)
+        sign_in(client, email)
+        for url in gets:
+            assert client.get(url).status_code == 404, (email, url)
+        for url in posts:
+            assert post(client, url, {"direction": "up"}, page="/shortlist/").status_code == 404, (email, url)
+    assert section_ids(hubs_app, "bath") == bath_sections
+
+
+# --- the pages and their forms ------------------------------------------------------------------------------
+
+
+def test_hubs_page_lists_the_hubs_and_links_from_the_queue(admin: FlaskClient) -> None:
+    page = admin.get("/admin/hubs").get_data(as_text=True)
+    for slug, name in (("bath", "Bath"), ("keynsham-chew-valley", "Keynsham and Chew Valley"),
+                       ("somer-valley", "Somer Valley")):
+        assert f'<a href="/admin/hubs/{slug}">{name}</a>' in page
+    assert 'href="/admin/hubs"' in admin.get("/admin/queue").get_data(as_text=True)
+
+
+def test_hub_page_shows_sections_in_order_with_their_forms(hubs_app: Flask, admin: FlaskClient) -> None:
+    page = admin.get("/admin/hubs/bath").get_data(as_text=True)
+    titles = [html.escape(title, quote=False) for _, title in section_ids(hubs_app, "bath")]
+    find_in_order(page, [f"{n}. {title}</h3>" for n, title in enumerate(titles, 1)])
+    community = next(i for i, t in section_ids(hubs_app, "bath") if t == "Community mental health")
+    picks = re.search(rf'<textarea[^>]*name="section-{community}-picks"[^>]*>(.*?)</textarea>', page, re.S)
+    assert picks and "Recovery Team – Bath" in html.unescape(picks.group(1))
+
+
+def test_a_section_form_with_errors_keeps_what_was_typed(hubs_app: Flask, admin: FlaskClient) -> None:
+    before = section_ids(hubs_app, "bath")
+    section_id = before[1][0]
+    prefix = f"section-{section_id}"
+    data = section_data(prefix, "", intro="Typed intro stays", categories=("housing",),
+                        picks="No such listing anywhere\n#999999\nSamaritans – call 116 123, any time")
+    response = post(admin, f"/admin/hubs/bath/sections/{section_id}", data, page="/admin/hubs/bath", prefix=prefix)
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert "There is a problem" in page
+    assert re.search(rf'id="{prefix}-title-error"[^>]*>.*?Enter the section\'s title', page, re.S)
+    picks_error = re.search(rf'id="{prefix}-picks-error"[^>]*>(.*?)</p>', page, re.S)
+    assert picks_error and "No listing is called ‘No such listing anywhere’" in picks_error.group(1)
+    assert "There is no listing number 999999" in picks_error.group(1)
+    assert "Typed intro stays" in page
+    assert re.search(rf'name="{prefix}-picks"[^>]*>\s*No such listing anywhere\n#999999', page)
+    assert re.search(r'value="housing" checked', page)
+    assert section_ids(hubs_app, "bath") == before  # nothing saved
+
+
+def test_a_new_section_needs_something_to_show(hubs_app: Flask, admin: FlaskClient) -> None:
+    before = section_ids(hubs_app, "bath")
+    response = post(admin, "/admin/hubs/bath/sections", section_data("new", "Empty section"),
+                    page="/admin/hubs/bath", prefix="new")
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert re.search(r'id="new-categories-error"[^>]*>.*?Choose at least one category or audience', page, re.S)
+    assert 'value="Empty section"' in page
+    assert section_ids(hubs_app, "bath") == before
+
+
+def test_adding_a_hub(hubs_app: Flask, admin: FlaskClient) -> None:
+    bad = post(admin, "/admin/hubs", {"hub-name": "Frome borders", "hub-slug": "Frome Borders!",
+                                      "hub-areas": ["somerset"]}, page="/admin/hubs", prefix="hub")
+    assert bad.status_code == 400
+    assert "Use lower-case letters, numbers and single hyphens" in html.unescape(bad.get_data(as_text=True))
+    taken = post(admin, "/admin/hubs", {"hub-name": "Bath again", "hub-slug": "bath", "hub-areas": ["bath"]},
+                 page="/admin/hubs", prefix="hub")
+    assert "There is already a hub with that short name" in taken.get_data(as_text=True)
+    no_area = post(admin, "/admin/hubs", {"hub-name": "Nowhere", "hub-slug": "nowhere"}, page="/admin/hubs",
+                   prefix="hub")
+    assert "Choose at least one area" in no_area.get_data(as_text=True)
+    good = post(admin, "/admin/hubs", {"hub-name": "Frome borders", "hub-slug": "frome-borders",
+                                       "hub-areas": ["somerset", "radstock"]}, page="/admin/hubs", prefix="hub")
+    assert good.status_code == 302 and good.headers["Location"].endswith("/admin/hubs/frome-borders")
+    with hubs_app.app_context():
+        hub = db.session.scalar(select(Hub).where(Hub.slug == "frome-borders"))
+        assert hub.name == "Frome borders" and hub.areas == ["radstock", "somerset"] and hub.sections == []
+
+
+def test_editing_sections_and_the_next_build_follows(hubs_app: Flask, admin: FlaskClient) -> None:
+    page = "/admin/hubs/bath"
+    # Keep three sections, removing the rest through the form (the leaflet build below stays quick).
+    for section_id, title in section_ids(hubs_app, "bath"):
+        if title not in {"Urgent help", "First contact and self-referral", "Work, learning and volunteering"}:
+            response = post(admin, f"/admin/hubs/bath/sections/{section_id}/remove", {}, page=page)
+            assert response.status_code == 302
+    sections = section_ids(hubs_app, "bath")
+    assert [title for _, title in sections] == ["Urgent help", "First contact and self-referral",
+                                                 "Work, learning and volunteering"]
+    urgent, first_contact, work = (section_id for section_id, _ in sections)
+
+    # Move "Work, learning and volunteering" up, above "First contact…"; moving the first up does nothing.
+    assert post(admin, f"/admin/hubs/bath/sections/{work}/move", {"direction": "up"}, page=page).status_code == 302
+    assert post(admin, f"/admin/hubs/bath/sections/{urgent}/move", {"direction": "up"}, page=page).status_code == 302
+
+    # Rename "First contact…", and pick two listings by hand: one by number, one by name.
+    recovery = listing(hubs_app, "Recovery Team – Bath")
+    prefix = f"section-{first_contact}"
+    data = section_data(prefix, "Contact them yourself", intro="No need to see a doctor first.",
+                        categories=("advice-advocacy",),
+                        picks=f"#{recovery}\n  the LANTERN   crisis café  \n")
+    response = post(admin, f"/admin/hubs/bath/sections/{first_contact}", data, page=page, prefix=prefix)
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))[:3000]
+
+    # Add a section for veterans at the end.
+    response = post(admin, "/admin/hubs/bath/sections",
+                    section_data("new", "Veterans", intro="For people who served.", audiences=("veterans",)),
+                    page=page, prefix="new")
+    assert response.status_code == 302
+
+    with hubs_app.app_context():
+        hub = db.session.scalar(select(Hub).where(Hub.slug == "bath"))
+        assert [(s.title, s.position) for s in hub.sections] == [
+            ("Urgent help", 0), ("Work, learning and volunteering", 1), ("Contact them yourself", 2),
+            ("Veterans", 3)]
+        edited = hub.sections[2]
+        assert edited.intro == "No need to see a doctor first." and edited.categories == ["advice-advocacy"]
+        assert sorted(s.name for s in edited.picks) == ["Recovery Team – Bath", "The Lantern Crisis Café"]
+        directory = content.Directory.load(hubs_app.config["SITE_URL"])
+        leaflet = content.hub_leaflet(hub, directory)
+        picked_first = [s.name for s in content.section_services(edited, hub.areas, directory)][:2]
+        assert picked_first == ["Recovery Team – Bath", "The Lantern Crisis Café"]
+        expected = [[entry.name for entry in section.entries] for section in leaflet.sections]
+
+    # The page shows the new order and the saved picks.
+    shown = admin.get(page).get_data(as_text=True)
+    find_in_order(html.unescape(shown), ["1. Urgent help", "2. Work, learning and volunteering",
+                                         "3. Contact them yourself", "4. Veterans"])
+
+    # The next build follows the new order.
+    result = hubs_app.test_cli_runner().invoke(args=["leaflets", "build", "--hub", "bath", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    folder = Path(hubs_app.config["LEAFLET_DIR"])
+    assert {"hub-bath-a5.pdf", "hub-bath-a4.pdf", "hub-bath-large-print.pdf"} <= set(read_manifest(folder))
+    texts = page_texts((folder / "hub-bath-a4.pdf").read_bytes())
+    regions = part_regions(texts, 4)
+    for region, title, names in zip(regions, ["Urgent help", "Work, learning and volunteering",
+                                              "Contact them yourself", "Veterans"], expected, strict=True):
+        assert region.startswith(f"PART {regions.index(region) + 1} OF 4 {normalise(title)}")
+        find_in_order(region, names)
+    contents = texts[1]
+    find_in_order(contents, ["1 Urgent help", "2 Work, learning and volunteering", "3 Contact them yourself",
+                             "4 Veterans"])
+
+
+def test_saving_hub_details(hubs_app: Flask, admin: FlaskClient) -> None:
+    page = "/admin/hubs/keynsham-chew-valley"
+    response = post(admin, page, {"hub-name": "Keynsham", "hub-description": "", "hub-areas": []}, page=page,
+                    prefix="hub")
+    assert response.status_code == 400 and "Choose at least one area" in response.get_data(as_text=True)
+    assert 'value="Keynsham"' in response.get_data(as_text=True)
+    response = post(admin, page, {"hub-name": "Keynsham and Saltford", "hub-description": "Two towns.",
+                                  "hub-areas": ["saltford", "keynsham"]}, page=page, prefix="hub")
+    assert response.status_code == 302
+    with hubs_app.app_context():
+        hub = db.session.scalar(select(Hub).where(Hub.slug == "keynsham-chew-valley"))
+        assert (hub.name, hub.description, hub.areas) == ("Keynsham and Saltford", "Two towns.",
+                                                          ["keynsham", "saltford"])
+    assert "Keynsham and Saltford" in main_text(admin.get("/admin/hubs").get_data(as_text=True))

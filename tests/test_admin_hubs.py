@@ -18,6 +18,7 @@ from app.extensions import db
 from app.hubs.models import Hub
 from exports.leaflets import content
 from exports.leaflets.manifest import read_manifest
+from tests.databases import using_postgres
 from tests.test_leaflets import (
     ADMIN,
     EDITOR,
@@ -33,6 +34,10 @@ from tests.test_leaflets import (
     part_regions,
     sign_in,
 )
+
+# These fixtures copy the demo's SQLite file; leaflets read the database only through the ORM, which the
+# rest of the suite runs on PostgreSQL too.
+pytestmark = pytest.mark.skipif(using_postgres(), reason="leaflet tests run in the SQLite pass")
 
 
 @pytest.fixture(scope="module")

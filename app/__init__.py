@@ -54,11 +54,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     from app.database import configure_engine_events
+    from app.usage.tally import register_usage
     from search.sync import register_index_sync
 
     with app.app_context():
         configure_engine_events(db.engine)
     register_index_sync(app)
+    register_usage(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -42,6 +42,8 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         "FRESHNESS_MONTHS": _env_int("FRESHNESS_MONTHS", 6),
         "REMINDER_MONTHS": _env_int("REMINDER_MONTHS", 5),
         "RESULTS_PER_PAGE": _env_int("RESULTS_PER_PAGE", 20),
+        # How often each process adds its tally of searches and listing views to the database.
+        "USAGE_FLUSH_SECONDS": _env_int("USAGE_FLUSH_SECONDS", 60),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),

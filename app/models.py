@@ -16,6 +16,7 @@ from app.directory.models import (
     ServiceStatus,
 )
 from app.hubs.models import Hub, HubSection, section_pick
+from app.usage.models import UsageCount
 
 __all__ = [
     "AuditEvent",
@@ -35,6 +36,7 @@ __all__ = [
     "ServiceCluster",
     "ServiceStatus",
     "TrustedDomain",
+    "UsageCount",
     "User",
     "editor_membership",
     "section_pick",

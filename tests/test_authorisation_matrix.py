@@ -377,6 +377,7 @@ RULES: dict[str, Rule] = {
     # the administrators' area
     "admin.dashboard": Rule(at("/admin/"), ADMINS),
     "admin.audit_log": Rule(at("/admin/audit"), ADMINS),
+    "admin.usage": Rule(at("/admin/usage"), ADMINS),
     "admin.queue": Rule(at("/admin/queue"), ADMINS),
     "admin.organisations": Rule(at("/admin/organisations"), ADMINS),
     "admin.review": Rule(lambda w, r: f"/admin/revisions/{w.pending_revision}", ADMINS),

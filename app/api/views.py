@@ -14,6 +14,7 @@ from app.directory.visibility import is_public
 from app.extensions import db, limiter, search_rate_limit
 from app.search_runner import run_search
 from app.taxonomies import taxonomy
+from app.usage.tally import Metric, count_usage
 from exports.oruk import (
     PUBLISHED_TAXONOMIES,
     service_at_location_documents,
@@ -56,6 +57,7 @@ def _load(ids: list[int]) -> list[Service]:
 
 
 def _search(text: str, filters: SearchFilters, page: int, per_page: int) -> SearchResults:
+    count_usage(Metric.API_SEARCH)
     return run_search(text, filters, page=page, per_page=per_page, with_facets=False)
 
 

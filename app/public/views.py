@@ -11,6 +11,7 @@ from app.public import public
 from app.public.search_form import MULTI_FILTERS, WHEN_CHOICES, SearchRequest, parse_search_args
 from app.search_runner import run_search as search_listings
 from app.taxonomies import Term, taxonomy
+from app.usage.tally import Metric, count_usage
 from search.service import SearchResults
 from search.sync import LOAD_OPTIONS
 
@@ -75,6 +76,15 @@ def search_context(
     }
 
 
+def count_search(search_request: SearchRequest, results: SearchResults) -> None:
+    """Counted without the words: how many searches, how many found nothing, which categories were chosen."""
+    count_usage(Metric.SEARCH)
+    if results.total == 0:
+        count_usage(Metric.SEARCH_WITHOUT_RESULTS)
+    for category in search_request.filters.categories:
+        count_usage(Metric.SEARCH_CATEGORY, category)
+
+
 @public.get("/")
 def home() -> str:
     return render_template("public/home.html", categories=taxonomy("categories").terms)
@@ -85,6 +95,7 @@ def home() -> str:
 def search_page() -> str:
     search_request = parse_search_args(request.args)
     results = run_search(search_request)
+    count_search(search_request, results)
     listings = load_public_listings(results.ids)
     return render_template("public/search.html", **search_context(search_request, results, "public.search_page"),
                            listings=listings)
@@ -95,6 +106,7 @@ def listing(service_id: int) -> str:
     service = db.session.get(Service, service_id)
     if service is None or not is_public(service):
         abort(404)
+    count_usage(Metric.LISTING_VIEW, str(service.id))
     return render_template("public/listing.html", listing=public_listing(service))
 
 

@@ -14,6 +14,7 @@ from app.public.views import load_public_listings, run_search, search_context
 from app.referrer import referrer
 from app.referrer.cluster_form import parse_clusters
 from app.taxonomies import cluster_super_classes
+from app.usage.tally import Metric, count_usage
 from search.sync import LOAD_OPTIONS
 
 
@@ -25,6 +26,7 @@ def search() -> str:
     chosen_clusters, cluster_errors = parse_clusters(request.args)
     search_request.errors.update(cluster_errors)
     results = run_search(search_request, clusters=chosen_clusters)
+    count_usage(Metric.REFERRER_SEARCH)
     listings = load_public_listings(results.ids)
     services = db.session.scalars(select(Service).where(Service.id.in_(results.ids)).options(*LOAD_OPTIONS))
     return render_template(

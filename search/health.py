@@ -6,6 +6,7 @@
   while searches get a clear "search is being rebuilt" answer instead of an error.
 """
 
+import fcntl
 import logging
 import os
 import threading
@@ -25,7 +26,6 @@ from search.sync import latest_change_id, reindex_all, search_index, update_docu
 log = logging.getLogger(__name__)
 
 CATCH_UP_BATCH = 5000
-REBUILD_LOCK_STALE_SECONDS = 600
 
 
 class SearchUnavailable(RuntimeError):
@@ -60,25 +60,25 @@ def _lock_path(index: SearchIndex) -> Path:
     return index.directory.with_name(index.directory.name + ".rebuild-lock")
 
 
-def _take_rebuild_lock(index: SearchIndex) -> bool:
-    """One rebuild at a time across every process on this node."""
+def _take_rebuild_lock(index: SearchIndex) -> int | None:
+    """One rebuild at a time across every process on this node: an open file descriptor holding an
+    exclusive ``flock``, or None when another rebuild holds it. The kernel releases the lock when its
+    process dies, so a worker recycled or killed mid-rebuild never leaves a stale lock behind."""
     lock = _lock_path(index)
     lock.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(lock, os.O_CREAT | os.O_WRONLY, 0o644)
     try:
-        if time.time() - lock.stat().st_mtime > REBUILD_LOCK_STALE_SECONDS:
-            lock.unlink(missing_ok=True)  # left by a process that died mid-rebuild
-    except FileNotFoundError:
-        pass
-    try:
-        os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-    except FileExistsError:
-        return False
-    return True
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    return descriptor
 
 
 def start_rebuild(app: Flask) -> None:
     index = search_index(app)
-    if not _take_rebuild_lock(index):
+    lock = _take_rebuild_lock(index)
+    if lock is None:
         return
 
     def run() -> None:
@@ -88,7 +88,7 @@ def start_rebuild(app: Flask) -> None:
         except Exception:
             log.exception("rebuilding the search index failed")
         finally:
-            _lock_path(index).unlink(missing_ok=True)
+            os.close(lock)  # releases the flock
 
     threading.Thread(target=run, name="search-index-rebuild", daemon=True).start()
 

@@ -2,6 +2,9 @@
 
 import itertools
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -71,12 +74,50 @@ def test_the_api_says_so_too(demo_app: Flask) -> None:
     assert demo_app.test_client().get("/api/services").status_code == 200
 
 
-def test_one_rebuild_at_a_time(demo_app: Flask) -> None:
-    index = search_index(demo_app)
-    shutil.rmtree(index.directory)
+def rebuild_lock(app: Flask) -> Path:
+    index = search_index(app)
+    return index.directory.with_name(index.directory.name + ".rebuild-lock")
+
+
+def lock_holder(lock: Path) -> subprocess.Popen:
+    """Another process (a worker, say) that holds the rebuild lock until it is stopped."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time\n"
+         "fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY)\n"
+         "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('locked', flush=True)\ntime.sleep(600)", str(lock)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_one_rebuild_at_a_time(demo_app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    shutil.rmtree(search_index(demo_app).directory)
     client = demo_app.test_client()
     for _ in range(5):
         client.get("/search?q=housing")
-    lock = index.directory.with_name(index.directory.name + ".rebuild-lock")
     wait_for_search(demo_app)
-    assert not lock.exists()
+    assert caplog.text.count("search index rebuilt") == 1
+
+
+def test_a_rebuild_in_another_process_is_waited_for(demo_app: Flask) -> None:
+    holder = lock_holder(rebuild_lock(demo_app))
+    try:
+        shutil.rmtree(search_index(demo_app).directory)
+        client = demo_app.test_client()
+        for _ in range(3):
+            assert client.get("/search?q=housing").status_code == 503
+            time.sleep(0.3)
+        assert not search_index(demo_app).exists(), "rebuilt while another process held the lock"
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_rebuild_lock_left_by_a_killed_worker_does_not_block_healing(demo_app: Flask) -> None:
+    """A worker recycled or killed in the middle of a rebuild takes its lock with it."""
+    holder = lock_holder(rebuild_lock(demo_app))
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert rebuild_lock(demo_app).exists()
+    shutil.rmtree(search_index(demo_app).directory)
+    wait_for_search(demo_app, seconds=30)

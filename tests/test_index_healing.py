@@ -110,14 +110,14 @@ def test_a_rebuild_in_another_process_is_waited_for(demo_app: Flask) -> None:
         assert not search_index(demo_app).exists(), "rebuilt while another process held the lock"
     finally:
         holder.kill()
-        holder.wait()
+        holder.communicate()
 
 
 def test_a_rebuild_lock_left_by_a_killed_worker_does_not_block_healing(demo_app: Flask) -> None:
     """A worker recycled or killed in the middle of a rebuild takes its lock with it."""
     holder = lock_holder(rebuild_lock(demo_app))
     holder.send_signal(signal.SIGKILL)
-    holder.wait()
+    holder.communicate()
     assert rebuild_lock(demo_app).exists()
     shutil.rmtree(search_index(demo_app).directory)
     wait_for_search(demo_app, seconds=30)

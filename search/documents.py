@@ -4,6 +4,7 @@ import hashlib
 import json
 
 from app.directory.models import ClusterFocus, OrganisationStatus, Service, ServiceStatus
+from app.directory.public_view import listing_card, public_listing
 from app.directory.schedule import OpeningRule
 from app.taxonomies import taxonomy
 from search.analysis import words
@@ -59,6 +60,7 @@ def document(service: Service) -> dict[str, object]:
         "latitude": located.latitude if located else None,
         "longitude": located.longitude if located else None,
         "sort_name": service.name.lower(),
+        "card": listing_card(public_listing(service)).to_json(),
     }
     doc["fingerprint"] = fingerprint(doc)
     return doc

@@ -4,7 +4,7 @@ from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import plain_analyzer, stemming_analyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Text fields a public query may reach, with their weights: name and summary count for more.
 TEXT_FIELDS = {"name": 4.0, "summary": 2.5, "keywords": 1.5, "description": 1.0}
@@ -20,6 +20,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         fingerprint=STORED(),
+        card=STORED(),  # what a results page shows of the listing (JSON), so it needs no database query
         spelling=TEXT(analyzer=plain_analyzer(), spelling=True),
         # Restricted fields: only the referrer query builder reads them.
         clusters_main=KEYWORD(commas=True, scorable=False),

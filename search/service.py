@@ -38,6 +38,7 @@ class SearchResults:
     total: int
     page: int
     per_page: int
+    cards: list[str] = field(default_factory=list)  # their result cards (JSON), in the same order
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
     loose: bool = False  # nothing matched every word, so these match some of them
@@ -183,11 +184,12 @@ def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date
         page_docs = _window(searcher, matcher, groups, start, stop)
 
     stored = [searcher.stored_fields(docnum) for docnum in page_docs]
-    if any("id" not in fields for fields in stored):
+    if any("id" not in fields or "card" not in fields for fields in stored):
         raise IndexDamaged("a document has lost its stored fields")
     ids = [int(fields["id"]) for fields in stored]
     return SearchResults(
         ids=ids,
+        cards=[str(fields["card"]) for fields in stored],
         total=len(matched),
         page=page,
         per_page=per_page,

@@ -99,6 +99,11 @@ def test_an_edited_listing_is_found_by_its_new_words_only(demo_app: Flask) -> No
     assert found(demo_app, "zorblatt") == [], "the running app still finds the listing by its old words"
     assert shown(demo_app, "zorblatt") == (0, [])
     assert shown(demo_app, "quixotron") == (1, [service_id])
+    # The result card comes from the index, and shows the listing as it is now.
+    page = demo_app.test_client().get("/search", query_string={"q": "wellbeing drop-in anyone bath"})
+    assert "Quixotron Wellbeing Drop-in" in page.get_data(as_text=True)
+    assert "A quixotron morning for anyone in Bath" in page.get_data(as_text=True)
+    assert "orblatt" not in page.get_data(as_text=True)
     everything = all_ids(demo_app)
     assert len(everything) == len(set(everything)), "a listing is returned twice"
 

@@ -1,7 +1,8 @@
 """What the public may see of a listing. Built from a ``Service`` without its clusters, so no public
 template can show them by mistake (design §2, principle 2)."""
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from app.directory.models import Service
@@ -104,4 +105,49 @@ def public_listing(service: Service) -> PublicListing:
         email=service.email,
         website=service.website,
         assured_at=service.assured_at,
+    )
+
+
+@dataclass(frozen=True)
+class ListingCard:
+    """What a list of results shows of a listing. Small enough to keep in the search index beside the
+    listing's document, so a page of results needs no database query."""
+
+    id: int
+    name: str
+    kind_name: str
+    organisation_name: str
+    event_date: date | None
+    summary: str
+    cost: Labelled
+    ages: str
+    self_referral: bool
+    opening_times: tuple[str, ...]
+
+    def to_json(self) -> str:
+        fields = asdict(self)
+        fields["event_date"] = self.event_date.isoformat() if self.event_date else None
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "ListingCard":
+        fields = json.loads(text)
+        event_date = fields.pop("event_date")
+        return cls(**fields | {"event_date": date.fromisoformat(event_date) if event_date else None,
+                               "cost": Labelled(**fields["cost"]),
+                               "opening_times": tuple(fields["opening_times"])})
+
+
+def listing_card(listing: PublicListing) -> ListingCard:
+    return ListingCard(
+        id=listing.id,
+        name=listing.name,
+        kind_name=listing.kind_name,
+        organisation_name=listing.organisation_name,
+        event_date=listing.event_date,
+        summary=listing.summary,
+        cost=listing.cost,
+        ages=listing.ages,
+        self_referral=listing.self_referral,
+        opening_times=listing.opening_times,
     )

@@ -4,7 +4,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from sqlalchemy import select
 
 from app.directory.models import Service
-from app.directory.public_view import PublicListing, public_listing
+from app.directory.public_view import ListingCard, PublicListing, public_listing
 from app.directory.visibility import is_public
 from app.extensions import db, limiter, search_rate_limit
 from app.public import public
@@ -96,7 +96,7 @@ def search_page() -> str:
     search_request = parse_search_args(request.args)
     results = run_search(search_request)
     count_search(search_request, results)
-    listings = load_public_listings(results.ids)
+    listings = [ListingCard.from_json(card) for card in results.cards]  # from the index: no database query
     return render_template("public/search.html", **search_context(search_request, results, "public.search_page"),
                            listings=listings)
 

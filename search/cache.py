@@ -8,6 +8,9 @@ from typing import TypeVar
 
 from whoosh.searching import Searcher
 
+from search.segments import SegmentMemo
+from search.view import IndexView
+
 T = TypeVar("T")
 MAX_DOCSETS = 2048
 MAX_RESULTS = 1024
@@ -32,15 +35,16 @@ class _Bounded(OrderedDict):  # type: ignore[type-arg]
 
 
 class SearcherCache:
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, memo: SegmentMemo) -> None:
         self.searcher = searcher
+        self.view = IndexView(searcher, memo)
         self._lock = threading.Lock()
         self._docsets = _Bounded(MAX_DOCSETS)
         self._results = _Bounded(MAX_RESULTS)
-        self.coordinates: dict[int, tuple[float, float] | None] = {}
 
-    def docs(self, key: Hashable, make: Callable[[], frozenset[int]]) -> frozenset[int]:
-        """The documents matching a query (a filter, a facet value…), worked out once per index state."""
+    def docs(self, key: Hashable, make: Callable[[], int]) -> int:
+        """The documents matching a query (a filter, a facet value…) as a bitset, worked out once per index
+        state."""
         with self._lock:
             if key in self._docsets:
                 return self._docsets.remember(key, make)

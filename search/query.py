@@ -2,6 +2,7 @@
 there is no query syntax at all, so nobody can reach a field, a wildcard, a range or a boost."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from whoosh import query as q
 
@@ -29,6 +30,7 @@ def _phrase_query(stems: list[str], weight: float) -> q.Query:
     return q.Or([q.Phrase(field, stems, slop=2, boost=boost * weight) for field, boost in TEXT_FIELDS.items()])
 
 
+@lru_cache(maxsize=4096)
 def text_query(text: str) -> TextQuery:
     user_words = words(text)
     concept_queries = []

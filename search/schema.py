@@ -4,7 +4,7 @@ from whoosh.fields import BOOLEAN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import plain_analyzer, stemming_analyzer
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Text fields a public query may reach, with their weights: name and summary count for more.
 TEXT_FIELDS = {"name": 4.0, "summary": 2.5, "keywords": 1.5, "description": 1.0}
@@ -30,8 +30,9 @@ def build_schema() -> Schema:
         max_age=NUMERIC(int, stored=True),
         evening=BOOLEAN(),
         weekend=BOOLEAN(),
-        assured=NUMERIC(int),  # date ordinal of the last confirmation
-        event_day=NUMERIC(int),  # date ordinal of a one-off event, 0 for everything else
+        # Stored as well, so the search layer can read each segment's numbers in one pass (search/segments.py).
+        assured=NUMERIC(int, stored=True),  # date ordinal of the last confirmation
+        event_day=NUMERIC(int, stored=True),  # date ordinal of a one-off event, 0 for everything else
         latitude=STORED(),
         longitude=STORED(),
         sort_name=ID(sortable=True),

@@ -1,24 +1,29 @@
 """The one search function behind the public page, the referrer page and the API, so the same question
 gets the same answer everywhere.
 
-It is built for speed at any size: which listings match is worked out as sets of document numbers
-(filters and facet values are cached per index state), so only the listings on the requested page are
-scored, and facet counts are set intersections. Whole results are cached per index state too.
+It is built for speed at any size: which listings match is worked out as bitsets (see ``view.py``), from
+facts each index segment remembers across changes to the index (``segments.py``); scores are array
+operations, and facet counts are bitset intersections. Filters, facet values and whole results are also
+cached per index state.
 """
 
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
+from operator import or_
 
+import numpy as np
 from whoosh import query as q
-from whoosh.searching import Searcher
 
-from app.taxonomies import taxonomy
+from app.taxonomies import OutwardCode, taxonomy
+from search import bitsets
 from search.cache import SearcherCache
 from search.filters import SearchFilters, area_tags_matching, filter_query
 from search.index import SearchIndex
 from search.query import text_query
 from search.spelling import suggestion
+from search.view import IndexView
 
 FACET_FIELDS = ("categories", "audiences", "cost", "referral", "access", "accessibility", "areas", "evening",
                 "weekend")
@@ -58,71 +63,65 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * radius * math.asin(math.sqrt(a))
 
 
-def _docs(cache: SearcherCache, query: q.Query) -> frozenset[int]:
-    return cache.docs(query, lambda: frozenset(cache.searcher.docs_for_query(query)))
+def _docs(cache: SearcherCache, query: q.Query) -> int:
+    return cache.docs(query, lambda: cache.view.docs(query))
 
 
-def _facet_counts(cache: SearcherCache, matched: frozenset[int]) -> dict[str, dict[str, int]]:
-    reader = cache.searcher.reader()
+def _facet_counts(cache: SearcherCache, matched: int) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     for name in FACET_FIELDS:
-        values = ("t", "f") if name in BOOLEAN_FACETS else [v.decode() for v in reader.lexicon(name)]
+        values = ("t", "f") if name in BOOLEAN_FACETS else cache.view.field_values(name)
         counts[name] = {}
         for value in values:
             term = q.Term(name, value == "t") if name in BOOLEAN_FACETS else q.Term(name, value)
-            found = len(matched & _docs(cache, term))
+            found = bitsets.count(matched & _docs(cache, term))
             if found:
                 counts[name][value] = found
     # Area counts follow the area filter: a listing serving the whole area or country counts everywhere.
     area_docs = {slug: _docs(cache, q.Term("areas", slug)) for slug in taxonomy("areas").slugs}
     counts["areas"] = {
-        slug: len(matched & frozenset().union(*(area_docs[tag] for tag in area_tags_matching((slug,)))))
+        slug: bitsets.count(matched & reduce(or_, (area_docs[tag] for tag in area_tags_matching((slug,))), 0))
         for slug in taxonomy("areas").slugs
     }
     return counts
 
 
-def _ranked(searcher: Searcher, matcher: q.Query | None, docs: frozenset[int], limit: int) -> list[int]:
-    """The best ``limit`` of ``docs``: by relevance to the words, or by name when there are none."""
-    if not docs or limit <= 0:
-        return []
-    if matcher is None:
-        hits = searcher.search(q.Every(), filter=set(docs), limit=limit, sortedby="sort_name")
-    else:
-        hits = searcher.search(matcher, filter=set(docs), limit=limit)
-    return [hit.docnum for hit in hits]
-
-
-def _window(searcher: Searcher, matcher: q.Query | None, groups: list[frozenset[int]], start: int,
-            stop: int) -> list[int]:
-    """Documents ``start``..``stop`` of the groups laid end to end, each group in relevance order."""
+def _window(view: IndexView, scores: np.ndarray | None, groups: list[int], start: int, stop: int) -> list[int]:
+    """Documents ``start``..``stop`` of the groups laid end to end, each group by relevance to the words
+    (``scores``), or by name when there are none."""
     page: list[int] = []
     offset = 0
     for docs in groups:
-        if offset + len(docs) > start and offset < stop:
-            ranked = _ranked(searcher, matcher, docs, stop - offset)
+        size = bitsets.count(docs)
+        if offset + size > start and offset < stop:
+            limit = stop - offset
+            ranked = view.by_name(docs, limit) if scores is None else view.best(docs, scores, limit)
             page.extend(ranked[max(0, start - offset):])
-        offset += len(docs)
+        offset += size
     return page[: stop - start]
 
 
-def _coordinates(cache: SearcherCache, docnum: int) -> tuple[float, float] | None:
-    if docnum not in cache.coordinates:
-        stored = cache.searcher.stored_fields(docnum)
-        latitude = stored.get("latitude")
-        cache.coordinates[docnum] = (latitude, stored["longitude"]) if latitude is not None else None
-    return cache.coordinates[docnum]
+def _by_distance(view: IndexView, groups: list[int], near: OutwardCode) -> tuple[np.ndarray, np.ndarray]:
+    """Every document of the groups, nearest first within each group (then by name), with its distance in
+    km (infinite for a listing without a located address)."""
+    latitudes, longitudes = view.coordinates
+    ordered, distances = [], []
+    for docs in groups:
+        members = bitsets.members(docs, view.size)
+        found = np.nan_to_num(distances_km(near.latitude, near.longitude, latitudes[members], longitudes[members]),
+                              nan=math.inf)
+        order = np.lexsort((view.name_rank[members], np.round(found, 1)))
+        ordered.append(members[order])
+        distances.append(found[order])
+    return np.concatenate(ordered), np.concatenate(distances)
 
 
-def _by_distance(cache: SearcherCache, docs: frozenset[int], filters: SearchFilters) -> tuple[list[int], dict]:
-    names = cache.searcher.reader().column_reader("sort_name")
-    distances: dict[int, float] = {}
-    for docnum in docs:
-        point = _coordinates(cache, docnum)
-        if point is not None:
-            distances[docnum] = distance_km(filters.near.latitude, filters.near.longitude, *point)
-    ordered = sorted(docs, key=lambda d: (round(distances.get(d, math.inf), 1), names[d]))
-    return ordered, distances
+def distances_km(latitude: float, longitude: float, latitudes: np.ndarray, longitudes: np.ndarray) -> np.ndarray:
+    """``distance_km`` from one point to many at once."""
+    phi1, phi2 = math.radians(latitude), np.radians(latitudes)
+    d_phi, d_lambda = phi2 - phi1, np.radians(longitudes - longitude)
+    a = np.sin(d_phi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(d_lambda / 2) ** 2
+    return 2 * 6371.0 * np.arcsin(np.sqrt(a))
 
 
 def search(
@@ -145,7 +144,7 @@ def search(
 
 def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date, freshness_cutoff: date,
             page: int, per_page: int, clusters: tuple[int, ...], with_facets: bool) -> SearchResults:
-    searcher = cache.searcher
+    searcher, view = cache.searcher, cache.view
     allowed = _docs(cache, filter_query(filters, today, freshness_cutoff))
     built = text_query(text)
     matcher, loose = built.every_word, False
@@ -157,8 +156,8 @@ def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date
             matched = allowed & _docs(cache, matcher)
 
     start, stop = (page - 1) * per_page, page * per_page
-    tier_of: dict[int, str] = {}
     groups = [matched]
+    tier_groups: list[tuple[str, int]] = []
     if clusters:
         tier_docs = [
             _docs(cache, q.Or([q.Term("clusters_main", str(c)) for c in clusters])),
@@ -169,33 +168,32 @@ def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date
         for name, docs in zip(TIER_NAMES, tier_docs, strict=True):
             group = remaining & docs
             groups.append(group)
-            tier_of.update(dict.fromkeys(group, name))
-            remaining = remaining - group
+            tier_groups.append((name, group))
+            remaining &= ~group
         groups.append(remaining)
     distances: dict[int, float] = {}
     if filters.near is not None:  # nearest first, within each cluster tier
-        ordered: list[int] = []
-        for group in groups:
-            group_order, group_distances = _by_distance(cache, group, filters)
-            ordered.extend(group_order)
-            distances.update(group_distances)
-        page_docs = ordered[start:stop]
+        ordered, ordered_km = _by_distance(view, groups, filters.near)
+        page_docs = [int(docnum) for docnum in ordered[start:stop]]
+        distances = {docnum: float(km) for docnum, km in zip(page_docs, ordered_km[start:stop], strict=True)
+                     if km != math.inf}
     else:
-        page_docs = _window(searcher, matcher, groups, start, stop)
+        page_docs = _window(view, view.scores(matcher) if matcher is not None else None, groups, start, stop)
 
     stored = [searcher.stored_fields(docnum) for docnum in page_docs]
     if any("id" not in fields or "card" not in fields for fields in stored):
         raise IndexDamaged("a document has lost its stored fields")
     ids = [int(fields["id"]) for fields in stored]
+    tiers = {docnum: name for docnum in page_docs for name, group in tier_groups if group >> docnum & 1}
     return SearchResults(
         ids=ids,
-        cards=[str(fields["card"]) for fields in stored],
-        total=len(matched),
+        total=bitsets.count(matched),
         page=page,
         per_page=per_page,
+        cards=[str(fields["card"]) for fields in stored],
         facets=_facet_counts(cache, matched) if with_facets else {},
-        suggestion=suggestion(searcher, text) if text.strip() and (loose or not matched) else None,
+        suggestion=suggestion(view, text) if text.strip() and (loose or not matched) else None,
         loose=loose,
         distances_km={i: distances[d] for i, d in zip(ids, page_docs, strict=True) if d in distances},
-        tiers={i: tier_of[d] for i, d in zip(ids, page_docs, strict=True) if d in tier_of},
+        tiers={i: tiers[d] for i, d in zip(ids, page_docs, strict=True) if d in tiers},
     )

@@ -1,41 +1,32 @@
-"""'Did you mean': corrections from the unstemmed ``spelling`` field, smallest edit first."""
+"""'Did you mean': corrections from the unstemmed ``spelling`` field, smallest edit first, then the word
+most listings use."""
 
-from whoosh.searching import Searcher
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extract
 
 from search.analysis import stop_words, words
+from search.view import IndexView
+
+MAX_EDITS = 2
 
 
-def edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
+def _best(view: IndexView, word: str) -> str | None:
+    candidates = extract(word, view.spelling_words, scorer=Levenshtein.distance, score_cutoff=MAX_EDITS,
+                         limit=None)
+    if not candidates:
+        return None
+    reader = view.searcher.reader()
+    return min(candidates, key=lambda c: (c[1], -reader.doc_frequency("spelling", c[0]), c[0]))[0]
 
 
-def _best(searcher: Searcher, word: str) -> str | None:
-    corrector = searcher.corrector("spelling")
-    for max_distance in (1, 2):
-        candidates = corrector.suggest(word, limit=8, maxdist=max_distance)
-        if candidates:
-            reader = searcher.reader()
-            return min(
-                candidates,
-                key=lambda c: (edit_distance(word, c), -reader.doc_frequency("spelling", c), c),
-            )
-    return None
-
-
-def suggestion(searcher: Searcher, text: str) -> str | None:
+def suggestion(view: IndexView, text: str) -> str | None:
     """The whole query with unknown words corrected, or None when every word is known or none can be."""
-    reader = searcher.reader()
+    reader = view.searcher.reader()
     stops = stop_words()
     corrected, changed = [], False
     for word in words(text):
         if len(word) >= 3 and word.isalpha() and word not in stops and not reader.frequency("spelling", word):
-            better = _best(searcher, word)
+            better = _best(view, word)
             if better:
                 corrected.append(better)
                 changed = True

@@ -52,7 +52,7 @@ class SearchIndex:
         # Index files stay open while a searcher is; close them when this object goes away.
         self._open_searchers: list[Searcher] = []
         self._cache: SearcherCache | None = None
-        self._segment_memo = SegmentMemo()
+        self.segment_memo = SegmentMemo()
         weakref.finalize(self, _close_all, self._open_searchers)
         self._build_id = ""
 
@@ -109,7 +109,7 @@ class SearchIndex:
         searcher = self.searcher()
         with self._lock:
             if self._cache is None or self._cache.searcher is not searcher:
-                self._cache = SearcherCache(searcher, self._segment_memo)
+                self._cache = SearcherCache(searcher, self.segment_memo)
             return self._cache
 
     def _refreshed(self, searcher: Searcher) -> Searcher:

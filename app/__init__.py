@@ -7,10 +7,12 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
+from app.compression import register_compression
 from app.config import settings_from_environment
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging_privacy import strip_query_strings_from_access_logs
 from app.security import register_security
+from app.static_files import register_static_fingerprints
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,9 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
         [FileSystemLoader(Path(app.root_path) / "templates"), PackageLoader("nhsuk_frontend_jinja")]
     )
 
+    register_compression(app)  # first, so that it runs after every other after_request hook
     _init_extensions(app)
+    register_static_fingerprints(app)
     _register_blueprints(app)
     register_security(app)
     strip_query_strings_from_access_logs()

@@ -47,11 +47,11 @@ def catch_up(index: SearchIndex) -> int:
     return len({service_id for _, service_id in rows})
 
 
-def rebuild(app: Flask) -> int:
+def rebuild(app: Flask, processes: int = 1) -> int:
     """Rebuild from the database; changes logged while it runs are applied by the next catch-up."""
     with app.app_context():
         start = latest_change_id()
-        count = reindex_all()
+        count = reindex_all(processes)
         write_position(search_index(), start)
         return count
 

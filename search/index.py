@@ -159,14 +159,20 @@ class SearchIndex:
             return
         raise LockError(f"could not lock the search index in {self.directory}")
 
-    def rebuild(self, documents: Iterable[dict[str, object]]) -> int:
-        """Build a fresh index beside the live one, then swap it in, so searches never see it half-built."""
+    def rebuild(self, documents: Iterable[dict[str, object]], processes: int = 1) -> int:
+        """Build a fresh index beside the live one, then swap it in, so searches never see it half-built.
+
+        With ``processes`` > 1, that many forked processes analyse and write a segment each. Only for a
+        single-threaded caller (the command line): forking a threaded web worker could deadlock."""
         staging = self.directory.with_name(self.directory.name + ".building")
         if staging.exists():
             shutil.rmtree(staging)
         staging.mkdir(parents=True)
         new_index = _storage(staging).create_index(build_schema())
-        writer = new_index.writer(limitmb=256)
+        if processes > 1:
+            writer = new_index.writer(procs=processes, multisegment=True, limitmb=256 // processes)
+        else:
+            writer = new_index.writer(limitmb=256)
         count = 0
         for doc in documents:
             writer.add_document(**doc)

@@ -18,6 +18,7 @@ from whoosh import query as q
 from whoosh.searching import Searcher
 
 from search import bitsets
+from search.schema import TEXT_FIELDS
 
 T = TypeVar("T")
 # BM25 as Whoosh computes it (whoosh.scoring.BM25F defaults).
@@ -62,8 +63,11 @@ class SegmentMemo:
     def docs(self, leaf: Searcher, query: q.Query) -> int:
         """The segment's documents matching ``query`` (a leaf query: a term, a range, a phrase), as a bitset
         of its own document numbers. May include documents deleted since; the caller masks them."""
-        return self.remember((segment_key(leaf), "docs", query),
-                             lambda: bitsets.from_docnums(query.docs(leaf)))
+        def find() -> int:
+            if isinstance(query, q.Term) and query.fieldname in TEXT_FIELDS:  # read once, for scoring too
+                return bitsets.from_docnums(self.term_weights(leaf, query.fieldname, query.text)[0])
+            return bitsets.from_docnums(query.docs(leaf))
+        return self.remember((segment_key(leaf), "docs", query), find)
 
     def term_weights(self, leaf: Searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The documents holding ``text`` in ``field``, and for each the BM25 term-frequency part

@@ -90,9 +90,9 @@ def _all_documents(session: Session) -> Iterator[dict[str, object]]:
             yield document(service)
 
 
-def reindex_all() -> int:
+def reindex_all(processes: int = 1) -> int:
     with Session(db.engine) as session:
-        return search_index().rebuild(_all_documents(session))
+        return search_index().rebuild(_all_documents(session), processes)
 
 
 @dataclass

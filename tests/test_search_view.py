@@ -55,7 +55,22 @@ def changed_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def whoosh_docs(searcher, query: q.Query) -> set[int]:
+    """The reference answer: Whoosh's own matching for terms and phrases, set operations for And and Or, and
+    the numbers the index stores (it stores rather than indexes them) for ranges."""
+    if isinstance(query, q.And):
+        return set.intersection(*(whoosh_docs(searcher, part) for part in query.subqueries))
+    if isinstance(query, q.Or):
+        return set().union(*(whoosh_docs(searcher, part) for part in query.subqueries))
+    if isinstance(query, q.NumericRange):
+        reader = searcher.reader()
+        return {docnum for docnum in reader.all_doc_ids()
+                if in_range(searcher.stored_fields(docnum).get(query.fieldname), query)}
     return set(searcher.docs_for_query(query))
+
+
+def in_range(value: int | None, query: q.NumericRange) -> bool:
+    return value is not None and (query.start is None or value >= query.start) and (
+        query.end is None or value <= query.end)
 
 
 def test_the_index_has_several_segments_and_deletions(changed_app: Flask) -> None:

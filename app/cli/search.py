@@ -1,5 +1,6 @@
 """``flask --app wsgi search reindex`` and ``search check``."""
 
+import os
 import sys
 
 import click
@@ -15,7 +16,7 @@ search_group = AppGroup("search", help="Build and check the search index.")
 @search_group.command("reindex")
 def reindex() -> None:
     """Rebuild the whole search index from the database."""
-    count = rebuild(current_app._get_current_object())
+    count = rebuild(current_app._get_current_object(), processes=os.cpu_count() or 1)
     click.echo(f"Indexed {count} published listing(s) in {search_index().directory}.")
 
 

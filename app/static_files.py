@@ -12,6 +12,10 @@ A_YEAR = 365 * 24 * 3600
 FINGERPRINTED = {"static": "static_folder", "assets.frontend": "FRONTEND_DIR"}
 
 
+# Outside debug mode files do not change under a running process: each is hashed once.
+_settled: dict[Path, str] = {}
+
+
 @lru_cache(maxsize=256)
 def _hash_of(path: Path, modified: float) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
@@ -21,10 +25,14 @@ def fingerprint(endpoint: str, filename: str) -> str | None:
     where = FINGERPRINTED[endpoint]
     folder = current_app.static_folder if where == "static_folder" else current_app.config[where]
     path = Path(str(folder)) / filename
+    if not current_app.debug and path in _settled:
+        return _settled[path]
     try:
-        return _hash_of(path, path.stat().st_mtime)
+        version = _hash_of(path, path.stat().st_mtime)
     except OSError:  # not a file we have: the address stays as it is and the request gets a 404
         return None
+    _settled[path] = version
+    return version
 
 
 def register_static_fingerprints(app: Flask) -> None:

@@ -37,12 +37,14 @@ def tokenizer() -> RegexTokenizer:
     return RegexTokenizer(WORD)
 
 
+@cache
 def stemming_analyzer():
     """Words → lower case without accents (café = cafe) → no short numbers → no stop words → Porter stems."""
     return (tokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | DropShortNumbers()
             | StopFilter(stoplist=stop_words()) | StemFilter())
 
 
+@cache
 def plain_analyzer():
     """Unstemmed words, for spelling suggestions."""
     return (tokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | DropShortNumbers()

@@ -106,12 +106,15 @@ def ready_index() -> SearchIndex:
     """The index, caught up with the change log; SearchUnavailable while it is missing or broken."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     index = search_index(app)
-    if not index.exists():
-        start_rebuild(app)
-        raise SearchUnavailable
     throttle = _throttles.setdefault(str(index.directory), _Throttle())
     interval = float(app.config.get("INDEX_CATCH_UP_SECONDS", 1.0))
-    if time.monotonic() - throttle.last >= interval and throttle.lock.acquire(blocking=False):
+    due = time.monotonic() - throttle.last >= interval
+    # Looking at the index's files costs a few system calls: with a searcher open (which keeps answering
+    # from the files it holds), only once a second.
+    if (due or not index.is_open()) and not index.exists():
+        start_rebuild(app)
+        raise SearchUnavailable
+    if due and throttle.lock.acquire(blocking=False):
         try:
             throttle.last = time.monotonic()
             catch_up(index)

@@ -92,6 +92,9 @@ class SearchIndex:
 
     # --- reading ------------------------------------------------------------------------------
 
+    def is_open(self) -> bool:
+        return self._searcher is not None
+
     def searcher(self) -> Searcher:
         """The process's searcher, refreshed only when the index has changed since it was opened."""
         with self._lock:

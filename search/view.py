@@ -26,6 +26,7 @@ class IndexView:
         self.leaves: list[tuple[Searcher, int]] = [(leaf, offset) for leaf, offset in searcher.leaf_searchers()
                                                    if leaf.reader().doc_count_all()]
         self._field_values: dict[str, list[str]] = {}
+        self._idfs: dict[tuple[str, str], float] = {}
         self._live_by_leaf = [self._live(leaf) for leaf, _ in self.leaves]
         self.live = reduce(or_, (live << offset for live, (_, offset) in zip(self._live_by_leaf, self.leaves,
                                                                               strict=True)), 0)
@@ -68,9 +69,15 @@ class IndexView:
                 total[docs] += weights
         return total
 
+    def _idf(self, field: str, text: str) -> float:
+        """Whoosh's inverse document frequency of a term, over the whole index."""
+        if (field, text) not in self._idfs:
+            frequency = self.searcher.doc_frequency(field, text)
+            self._idfs[(field, text)] = math.log(self.size / (frequency + 1)) + 1 if self.size else 0.0
+        return self._idfs[(field, text)]
+
     def _weights(self, field: str, text: str, boost: float) -> tuple[np.ndarray, np.ndarray]:
-        frequency = self.searcher.doc_frequency(field, text)
-        idf = math.log(self.size / (frequency + 1)) + 1 if self.size else 0.0
+        idf = self._idf(field, text)
         parts = [(docs + offset, weights) for (leaf, offset) in self.leaves
                  for docs, weights in [self.memo.term_weights(leaf, field, text)]]
         docs = np.concatenate([docs for docs, _ in parts]) if parts else np.empty(0, dtype=np.int64)

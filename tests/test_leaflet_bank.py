@@ -2,7 +2,7 @@
 manifest, rebuilt only where content changed, and served only as built files.
 
 To keep the module quick, each demo hub is cut down to its first section ("Urgent help") before building;
-the whole demo is rendered in test_leaflets.py and timed in tests/perf/bench_leaflets.py.
+the whole demo is rendered in test_leaflets.py and timed by tests/perf/benchmark.py.
 """
 
 import io

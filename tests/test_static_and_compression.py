@@ -34,7 +34,10 @@ def test_an_old_or_missing_fingerprint_is_not_kept_for_long(client) -> None:
         response.close()
 
 
-def test_a_changed_file_gets_a_new_address(app: Flask, tmp_path) -> None:
+def test_a_changed_file_gets_a_new_address_in_development(app: Flask, tmp_path) -> None:
+    """In production a file is hashed once per process (files change only with a deployment, which restarts
+    the workers); the development server looks again each time."""
+    app.debug = True
     app.static_folder = str(tmp_path)
     (tmp_path / "css").mkdir()
     (tmp_path / "css" / "site.css").write_text("body { color: black }")

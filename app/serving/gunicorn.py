@@ -8,8 +8,9 @@ workers = int(os.environ.get("WELLAWARE_WORKERS", max(2, multiprocessing.cpu_cou
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
-max_requests = 2000  # recycle workers now and then
-max_requests_jitter = 200
+# Recycle workers now and then; not often, as a new worker starts with nothing remembered about the index.
+max_requests = 20000
+max_requests_jitter = 2000
 # The access log keeps the path but never the query string, so no search terms sit next to an IP address.
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'

@@ -95,7 +95,9 @@ def add_synthetic_listings(app: Flask, total: int, seed: int = 7) -> int:
     return len(rows) + len(extra)
 
 
-def time_each_hub_leaflet(app: Flask) -> None:
+def time_each_hub_leaflet(app: Flask) -> list[tuple[str, str, float, int]]:
+    """Renders each hub leaflet in each format; returns (hub, format, seconds, pages) for each."""
+    timings = []
     with app.app_context():
         directory = Directory.load(app.config["SITE_URL"])
         for hub in db.session.scalars(select(Hub).order_by(Hub.name)):
@@ -104,12 +106,15 @@ def time_each_hub_leaflet(app: Flask) -> None:
             for format_slug in HUB_FORMATS:
                 started, started_cpu = time.perf_counter(), cpu()
                 pdf, pages = render_document(leaflet, format_slug, today())
+                timings.append((hub.slug, format_slug, time.perf_counter() - started, pages))
                 print(f"  {hub.slug:22} {format_slug:12} {time.perf_counter() - started:6.1f}s "
                       f"(cpu {cpu() - started_cpu:5.1f}s)  {pages:4d} pages  {len(leaflet.listing_ids):4d} listings "
                       f"({entries} entries)  {len(pdf) // 1024:5d} KB", flush=True)
+    return timings
 
 
-def time_bank(app: Flask, folder: Path, workers: int, *, each: bool) -> None:
+def time_bank(app: Flask, folder: Path, workers: int, *, each: bool) -> tuple[int, float]:
+    """Builds the whole bank from scratch, then again unchanged; returns (leaflets, seconds) of the first."""
     with app.app_context():
         site = app.config["SITE_URL"]
         last = [time.perf_counter()]
@@ -122,7 +127,8 @@ def time_bank(app: Flask, folder: Path, workers: int, *, each: bool) -> None:
 
         started, started_cpu = time.perf_counter(), cpu()
         report = build_bank(folder, site, workers=workers, on_built=built)
-        print(f"  whole bank: {len(report.rebuilt)} leaflets in {time.perf_counter() - started:.1f}s "
+        seconds = time.perf_counter() - started
+        print(f"  whole bank: {len(report.rebuilt)} leaflets in {seconds:.1f}s "
               f"(cpu {cpu() - started_cpu:.1f}s, {workers} worker(s))", flush=True)
         manifest = read_manifest(folder)
         print("  pages: " + ", ".join(f"{name} {entry['pages']}" for name, entry in manifest.items()), flush=True)
@@ -130,6 +136,7 @@ def time_bank(app: Flask, folder: Path, workers: int, *, each: bool) -> None:
         again = build_bank(folder, site, workers=workers)
         print(f"  unchanged rebuild: {len(again.rebuilt)} rebuilt, {len(again.unchanged)} unchanged in "
               f"{time.perf_counter() - started:.2f}s", flush=True)
+        return len(report.rebuilt), seconds
 
 
 def main() -> None:

@@ -1,27 +1,13 @@
-"""Search benchmark (a script, not a test: pytest collects only ``test_*.py``).
+"""A synthetic directory and the search mixes the benchmarks time (see benchmark.py).
 
-    .venv/bin/python tests/perf/bench_search.py --listings 10000 --queries 500
-
-Builds a synthetic directory of N published listings in a temporary SQLite database through the app
-(migrations, ``ListingData.apply_to``, one commit per 1000 rows), times ``search reindex``, then runs a
-fixed-seed mix of different lay searches (1 to 3 words, some with filters) and prints latency percentiles:
-
-- the search layer: ``search.service.search`` (what every page and the API call), first on each search and
-  then on the same searches again (the layer caches per index state, so repeats show the cached cost);
-- the public page: ``GET /search?…`` through the Flask test client (parsing, search, loading the listings
-  from the database, rendering), on other searches of the same kind, so it never meets a cached answer;
-- SQLite FTS5 over the same name, summary and description text in the same process
-  (``… MATCH ? ORDER BY bm25(…) LIMIT 20``), as a floor for what plain full-text search costs. FTS5 gets
-  the text only: no synonyms, filters, facets, spelling or visibility rules.
+Listings are made from a vocabulary of believable services (topics, towns, people, opening hours) with the
+tag mix of the demo; queries are the words people type, misspellings included, some with filters.
 """
 
-import argparse
 import random
-import shutil
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,9 +17,7 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from sqlalchemy import select  # noqa: E402
-from werkzeug.datastructures import MultiDict  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.directory.listing_data import CostOptionData, ListingData, LocationData  # noqa: E402
 from app.directory.models import Organisation, OrganisationStatus, Service, ServiceStatus  # noqa: E402
 from app.extensions import db  # noqa: E402
@@ -208,6 +192,14 @@ def query_mix(count: int, seed: int) -> list[dict[str, object]]:
     return mix
 
 
+def zipf_mix(mix: list[dict[str, object]], count: int, seed: int, exponent: float = 1.1) -> list[dict[str, object]]:
+    """``count`` searches drawn from ``mix`` with Zipf-distributed popularity: a few searches are made
+    again and again, most only now and then, as on a real directory."""
+    rng = random.Random(seed + 2)
+    weights = [1 / (rank ** exponent) for rank in range(1, len(mix) + 1)]
+    return rng.choices(mix, weights=weights, k=count)
+
+
 def percentiles(samples: list[float]) -> dict[str, float]:
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     return {"p50": statistics.median(samples), "p95": cuts[94], "p99": cuts[98], "mean": statistics.fmean(samples)}
@@ -237,121 +229,3 @@ def fts5_search(connection: sqlite3.Connection, text: str) -> list[int]:
     if not ids and len(terms) > 1:
         ids = [row[0] for row in connection.execute(sql, (" OR ".join(terms),))]
     return ids
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--listings", type=int, default=1000)
-    parser.add_argument("--queries", type=int, default=500)
-    parser.add_argument("--seed", type=int, default=20261123)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="wellaware-bench-"))
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "bench", "SERVER_NAME": "wellaware.test",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'wellaware.sqlite'}",
-        "INDEX_DIR": str(workdir / "index"), "MAIL_FOLDER": str(workdir / "mail"),
-        # A benchmark searches far faster than any person: no rate limit.
-        "RATELIMIT_ENABLED": False, "SEARCH_RATE_LIMIT": "1000000 per minute",
-    })
-    try:
-        runner = app.test_cli_runner()
-        result = runner.invoke(args=["db", "upgrade"])
-        assert result.exit_code == 0, result.output
-        insert_seconds = build_directory(app, args.listings, args.seed)
-        started = time.perf_counter()
-        result = runner.invoke(args=["search", "reindex"])
-        index_seconds = time.perf_counter() - started
-        assert result.exit_code == 0, result.output
-        index_mb = sum(f.stat().st_size for f in (workdir / "index").iterdir()) / 1e6
-        print(f"{args.listings} listings inserted in {insert_seconds:.1f} s; {result.output.strip()}")
-        print(f"Full index build (`search reindex`): {index_seconds:.2f} s, {index_mb:.1f} MB on disk")
-
-        searches = query_mix(2 * args.queries, args.seed)
-        timings = run_all(app, searches[0::2], searches[1::2])
-    finally:
-        from search.sync import search_index
-
-        with app.app_context():
-            db.engine.dispose()
-        search_index(app).close()
-        if args.keep:
-            print(f"kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    report(args, timings, index_seconds, insert_seconds)
-
-
-LAYER, REPEAT, HTTP, FTS5 = ("search layer", "search layer, same queries again", "HTTP /search page",
-                              "SQLite FTS5 (text only)")
-
-
-def run_all(app, mix: list[dict[str, object]], http_mix: list[dict[str, object]]) -> dict[str, list[float]]:
-    """Time ``mix`` through the search layer (twice: first sight, then repeated) and FTS5, and ``http_mix``
-    (different searches of the same kind) through the page, so the page never meets a search the layer has
-    already answered and cached."""
-    from app.directory.visibility import freshness_cutoff
-    from app.public.search_form import parse_search_args
-    from app.timeutil import today
-    from search.service import search
-    from search.sync import search_index
-
-    timings: dict[str, list[float]] = {LAYER: [], REPEAT: [], HTTP: [], FTS5: []}
-    totals = []
-    with app.test_request_context():
-        index = search_index()
-        day = today()
-        cutoff = freshness_cutoff(day)
-        index.searcher()  # open the index before timing
-        requests = [parse_search_args(MultiDict(params)) for params in mix]
-        for name in (LAYER, REPEAT):
-            for request in requests:
-                started = time.perf_counter()
-                results = search(index, request.text, request.filters, today=day, freshness_cutoff=cutoff,
-                                 page=1, per_page=20)
-                timings[name].append((time.perf_counter() - started) * 1000)
-                if name == LAYER:
-                    totals.append(results.total)
-
-    client = app.test_client()
-    for params in http_mix:
-        started = time.perf_counter()
-        response = client.get("/search", query_string=params)
-        timings[HTTP].append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (params, response.status_code)
-
-    connection = fts5_table(app)
-    for params in mix[:20]:  # warm SQLite's page cache
-        fts5_search(connection, str(params["q"]))
-    for params in mix:
-        started = time.perf_counter()
-        fts5_search(connection, str(params["q"]))
-        timings[FTS5].append((time.perf_counter() - started) * 1000)
-    connection.close()
-    print(f"{len(mix)} different searches ({sum(1 for p in mix if len(p) > 1)} with filters) through the layer "
-          f"and FTS5, {len(http_mix)} others through the page; median results per search "
-          f"{statistics.median(totals):.0f}, none for {sum(1 for t in totals if not t)}")
-    return timings
-
-
-def report(args, timings: dict[str, list[float]], index_seconds: float, insert_seconds: float) -> None:
-    stats = {name: percentiles(samples) for name, samples in timings.items()}
-    print()
-    for name, values in stats.items():
-        print(f"{name:34} p50 {values['p50']:8.2f} ms   p95 {values['p95']:8.2f} ms   p99 {values['p99']:8.2f} ms")
-    ratio = stats[LAYER]["p95"] / stats[FTS5]["p95"]
-    print(f"search-layer p95 / FTS5 p95 = {ratio:.1f}")
-    print()
-    print(f"**{args.listings} listings, {args.queries} queries** (index build {index_seconds:.2f} s, "
-          f"insert {insert_seconds:.1f} s)")
-    print()
-    print("| path | p50 ms | p95 ms | p99 ms | mean ms |")
-    print("|---|---:|---:|---:|---:|")
-    for name, values in stats.items():
-        print(f"| {name} | {values['p50']:.2f} | {values['p95']:.2f} | {values['p99']:.2f} | {values['mean']:.2f} |")
-    print(f"| **ratio** search-layer p95 / FTS5 p95 | | {ratio:.1f}× | | |")
-
-
-if __name__ == "__main__":
-    main()

@@ -21,37 +21,17 @@ from app.accounts.operations import create_user
 from app.directory.models import OpeningTime, Organisation, OrganisationStatus, Revision, Service, ServiceStatus
 from app.extensions import db
 from app.timeutil import today
+from tests import web
+from tests.web import client_at, submit
 
 PASSWORD = "correct horse battery"
-CSRF = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
 
 
 # --- a small browser over the test client -------------------------------------------------------
 
 
-def browser(app: Flask, address: str) -> FlaskClient:
-    """A test client with its own remote address, so rate limits count it as a separate visitor."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
-def csrf_token(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "the page has no form with a CSRF token"
-    return match.group(1)
-
-
-def submit(client: FlaskClient, page_url: str, data: dict[str, object], action: str | None = None):
-    """Open ``page_url``, take the CSRF token from its form and post ``data`` with it, as a browser would."""
-    page = client.get(page_url)
-    assert page.status_code == 200, page_url
-    return client.post(action or page_url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
-
-
 def sign_in(client: FlaskClient, email: str) -> None:
-    response = submit(client, "/sign-in", {"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    web.sign_in(client, email, PASSWORD)
 
 
 class FormState(HTMLParser):
@@ -145,7 +125,7 @@ def editor(app: Flask) -> dict[str, object]:
         create_user("editor@singers.example", PASSWORD, role="editor", organisation=organisation)
         db.session.commit()
         organisation_id = organisation.id
-    client = browser(app, "10.5.0.1")
+    client = client_at(app, "10.5.0.1")
     sign_in(client, "editor@singers.example")
     return {"client": client, "organisation_id": organisation_id,
             "new": f"/manage/organisations/{organisation_id}/services/new"}

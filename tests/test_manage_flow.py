@@ -21,32 +21,14 @@ from app.directory.operations import publish_directly
 from app.extensions import db
 from app.timeutil import today
 from tests.conftest import Mailbox, use_smtp
+from tests.web import client_at, submit
 
 PASSWORD = "correct horse battery"
 ADMIN = "team@wellaware.example"
-CSRF = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
 RESULT_LINK = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
 
 
 # --- a small browser ---------------------------------------------------------------------------------
-
-
-def browser(app: Flask, address: str) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
-def csrf_token(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "the page has no form with a CSRF token"
-    return match.group(1)
-
-
-def submit(client: FlaskClient, page_url: str, data: dict[str, object], action: str | None = None):
-    page = client.get(page_url)
-    assert page.status_code == 200, page_url
-    return client.post(action or page_url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
 
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):
@@ -136,7 +118,7 @@ REGISTRATION = {
 def test_a_new_agency_registers_and_its_listing_reaches_public_search(app: Flask, smtp) -> None:
     mailbox = use_smtp(app, smtp)
     make_admin(app)
-    agency, admin, visitor = browser(app, "10.1.0.1"), browser(app, "10.1.0.2"), browser(app, "10.1.0.3")
+    agency, admin, visitor = client_at(app, "10.1.0.1"), client_at(app, "10.1.0.2"), client_at(app, "10.1.0.3")
     email = REGISTRATION["editor_email"]
 
     # 1. Register.
@@ -212,7 +194,7 @@ def test_a_new_agency_registers_and_its_listing_reaches_public_search(app: Flask
 def test_listings_of_an_organisation_wait_until_the_organisation_is_approved(app: Flask, smtp) -> None:
     use_smtp(app, smtp)
     make_admin(app)
-    agency, admin = browser(app, "10.1.1.1"), browser(app, "10.1.1.2")
+    agency, admin = client_at(app, "10.1.1.1"), client_at(app, "10.1.1.2")
     submit(agency, "/manage/register", REGISTRATION)
     with app.app_context():
         user = find_user(REGISTRATION["editor_email"])
@@ -247,7 +229,7 @@ def test_registering_an_organisation_that_is_already_listed_changes_nothing(app:
     organisation_with_editor(app, "Larkhall Lantern Club", "first@lanterns.example.org")
     before = account_counts(app)
 
-    response = submit(browser(app, "10.1.2.1"), "/manage/register", REGISTRATION)
+    response = submit(client_at(app, "10.1.2.1"), "/manage/register", REGISTRATION)
 
     assert response.status_code == 200
     assert "is already listed" in html.unescape(response.get_data(as_text=True))
@@ -263,7 +245,7 @@ def test_an_editor_invites_a_colleague_who_sets_a_password_and_edits(app: Flask,
     organisation_id = organisation_with_editor(app, "Combe Down Carers", "cora@combe.example",
                                                listing="Combe Down Carers Cafe")
     colleague_email = "colin@combe.example"
-    editor, colleague = browser(app, "10.1.3.1"), browser(app, "10.1.3.2")
+    editor, colleague = client_at(app, "10.1.3.1"), client_at(app, "10.1.3.2")
     signed_in(editor, "cora@combe.example")
     invite_url = f"/manage/organisations/{organisation_id}/invite"
     assert f'href="{invite_url}"' in editor.get("/manage/").get_data(as_text=True)
@@ -303,7 +285,7 @@ def test_one_person_edits_for_two_organisations(app: Flask, smtp) -> None:
     first = organisation_with_editor(app, "Combe Down Carers", "cora@combe.example", listing="Combe Down Carers Cafe")
     second = organisation_with_editor(app, "Odd Down Allotment Society", "otto@odddown.example",
                                       listing="Odd Down Growing Together")
-    editor, shared = browser(app, "10.1.4.1"), browser(app, "10.1.4.2")
+    editor, shared = client_at(app, "10.1.4.1"), client_at(app, "10.1.4.2")
     signed_in(editor, "cora@combe.example")
 
     response = submit(editor, f"/manage/organisations/{first}/invite", {"email": "Otto@OddDown.example"})

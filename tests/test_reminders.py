@@ -25,10 +25,11 @@ from app.directory.models import Organisation, OrganisationStatus, Service
 from app.directory.operations import archive, publish_directly
 from app.extensions import db
 from app.timeutil import today
+from tests import web
 from tests.conftest import Mailbox, use_smtp
+from tests.web import client_at, submit
 
 PASSWORD = "correct horse battery"
-CSRF = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
 RESULT_LINK = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
 
 # The travelled day, well ahead of any real date, and the calendar facts the settings imply:
@@ -46,23 +47,8 @@ ADMIN, RETIRED_ADMIN = "team@wellaware.example", "old-team@wellaware.example"
 # --- a small browser ---------------------------------------------------------------------------------
 
 
-def browser(app: Flask, address: str) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
-def submit(client: FlaskClient, page_url: str, data: dict[str, object], action: str | None = None):
-    page = client.get(page_url)
-    assert page.status_code == 200, page_url
-    match = CSRF.search(page.get_data(as_text=True))
-    assert match, f"{page_url} has no form with a CSRF token"
-    return client.post(action or page_url, data={**data, "csrf_token": match.group(1)})
-
-
 def sign_in(client: FlaskClient, email: str) -> None:
-    response = submit(client, "/sign-in", {"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    web.sign_in(client, email, PASSWORD)
 
 
 def found(client: FlaskClient, word: str) -> list[int]:
@@ -176,7 +162,7 @@ def test_administrators_hear_about_due_listings_nobody_can_confirm(directory: Di
 def test_overdue_listings_leave_search_until_confirmed_on_the_dashboard(directory: Directory) -> None:
     app = directory.app
     teapot, wayfarers = directory.ids["Abbey Teapot Mornings"], directory.ids["Abbey Wayfarers Walk"]
-    visitor = browser(app, "10.4.0.1")
+    visitor = client_at(app, "10.4.0.1")
     assert found(visitor, "wayfarers") == [wayfarers]  # today it is fresh
 
     with time_machine.travel(NOW, tick=False):
@@ -186,7 +172,7 @@ def test_overdue_listings_leave_search_until_confirmed_on_the_dashboard(director
         assert visitor.get(f"/services/{teapot}").status_code == 200
         assert found(visitor, "crumpet") == [directory.ids["Bathwick Crumpet Club"]]
 
-        editor = browser(app, "10.4.0.2")
+        editor = client_at(app, "10.4.0.2")
         sign_in(editor, ABBY)
         dashboard = editor.get("/manage/").get_data(as_text=True)
         rows = {name: row for row, name in
@@ -219,11 +205,11 @@ def test_overdue_listings_leave_search_until_confirmed_on_the_dashboard(director
 def test_still_correct_is_only_for_the_listings_own_editors(directory: Directory) -> None:
     wayfarers = directory.ids["Abbey Wayfarers Walk"]
     with time_machine.travel(NOW, tick=False):
-        outsider = browser(directory.app, "10.4.0.3")
+        outsider = client_at(directory.app, "10.4.0.3")
         sign_in(outsider, BERT)
         response = submit(outsider, "/manage/", {}, action=f"/manage/services/{wayfarers}/confirm")
         assert response.status_code == 404
-        assert found(browser(directory.app, "10.4.0.4"), "wayfarers") == []
+        assert found(client_at(directory.app, "10.4.0.4"), "wayfarers") == []
     assert directory.assured_at("Abbey Wayfarers Walk") == date(DAY.year, 3, 14)
 
 
@@ -237,7 +223,7 @@ def test_the_freshness_limit_is_inclusive_of_its_first_day(directory: Directory)
         stored = db.session.scalar(select(Service.assured_at).where(Service.id == service.id))
     assert stored == CUTOFF
     with time_machine.travel(NOW, tick=False):
-        visitor = browser(app, "10.4.0.5")
+        visitor = client_at(app, "10.4.0.5")
         assert visitor.get(f"/services/{directory.ids['Abbey Wayfarers Walk']}").status_code == 200
     with time_machine.travel(datetime.combine(date(DAY.year, 9, 16), time(9, 30), tzinfo=UTC), tick=False):
-        assert browser(app, "10.4.0.6").get(f"/services/{directory.ids['Abbey Wayfarers Walk']}").status_code == 404
+        assert client_at(app, "10.4.0.6").get(f"/services/{directory.ids['Abbey Wayfarers Walk']}").status_code == 404

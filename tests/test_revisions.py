@@ -19,12 +19,13 @@ from sqlalchemy import func, select
 from app.accounts.operations import create_user
 from app.directory.models import Organisation, OrganisationStatus, Revision, RevisionStatus, Service, ServiceStatus
 from app.extensions import db
+from tests import web
 from tests.conftest import Mailbox, use_smtp
+from tests.web import client_at, submit
 
 PASSWORD = "correct horse battery"
 EDITOR = "walks@widcombe.example"
 ADMIN = "team@wellaware.example"
-CSRF = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
 RESULT_LINK = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
 
 OLD_SUMMARY = "Gentle walks around Widcombe with quillfeather guides"
@@ -36,27 +37,8 @@ NEW_DESCRIPTION = "Meet at the zephyrine gate by the canal lock."
 # --- a small browser ---------------------------------------------------------------------------------
 
 
-def browser(app: Flask, address: str) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
-def csrf_token(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "the page has no form with a CSRF token"
-    return match.group(1)
-
-
-def submit(client: FlaskClient, page_url: str, data: dict[str, object], action: str | None = None):
-    page = client.get(page_url)
-    assert page.status_code == 200, page_url
-    return client.post(action or page_url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
-
-
 def sign_in(client: FlaskClient, email: str) -> None:
-    response = submit(client, "/sign-in", {"email": email, "password": PASSWORD})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    web.sign_in(client, email, PASSWORD)
 
 
 def text_of(fragment: str) -> str:
@@ -206,10 +188,10 @@ def world(app: Flask, smtp) -> Iterator[World]:
         create_user(ADMIN, PASSWORD, role="admin", name="Directory Team")
         db.session.commit()
         organisation_id = organisation.id
-    editor, admin = browser(app, "10.2.0.1"), browser(app, "10.2.0.2")
+    editor, admin = client_at(app, "10.2.0.1"), client_at(app, "10.2.0.2")
     sign_in(editor, EDITOR)
     sign_in(admin, ADMIN)
-    yield World(app, mailbox, editor, admin, browser(app, "10.2.0.3"), organisation_id)
+    yield World(app, mailbox, editor, admin, client_at(app, "10.2.0.3"), organisation_id)
 
 
 def diff_rows(review_page: str) -> dict[str, tuple[str, str]]:

@@ -1,7 +1,10 @@
 """Error pages in plain words; they never echo what was asked for."""
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from app.extensions import db
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
@@ -11,7 +14,9 @@ MESSAGES = {
     405: ("That did not work", "Please go back and try again."),
     429: ("Too many attempts", "Please wait a few minutes and try again."),
     500: ("Sorry, there is a problem with the service", "Please try again later."),
+    503: ("Sorry, the service is busy or being restarted", "Please try again in a minute."),
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def register_error_pages(app: Flask) -> None:
@@ -27,3 +32,10 @@ def register_error_pages(app: Flask) -> None:
 
     for code in MESSAGES:
         app.register_error_handler(code, handle)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(_error: OperationalError) -> tuple[object, int, dict[str, str]]:
+        """The database cannot be reached (restarting, say): a plain "try again" answer, not an error page."""
+        db.session.rollback()
+        response, code, headers = handle(ServiceUnavailable())
+        return response, code, headers | {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.directory.models import ListingChange
@@ -118,6 +119,8 @@ def ready_index() -> SearchIndex:
         try:
             throttle.last = time.monotonic()
             catch_up(index)
+        except DBAPIError:  # the database is out of reach: answer from the index as it is, catch up later
+            log.warning("could not read the change log; searching the index as it is", exc_info=True)
         finally:
             throttle.lock.release()
     return index

@@ -58,6 +58,10 @@ def test_pages_and_files_are_compressed_for_browsers_that_accept_it(demo_client)
         assert b"counselling" in body.lower()
     plain = demo_client.get("/search?q=counselling")
     assert "Content-Encoding" not in plain.headers
+    style = demo_client.get("/assets/nhsuk-frontend.min.css", headers={"Accept-Encoding": "gzip"})
+    assert style.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(style.get_data()).startswith(b"@charset") or b"nhsuk" in gzip.decompress(style.get_data())
+    style.close()
 
 
 def test_a_signed_in_persons_pages_are_not_compressed(app: Flask) -> None:

@@ -332,6 +332,8 @@ def registrations(draw: st.DrawFn) -> dict[str, str]:
 
 
 def stored_user(world: Fuzz, email: str) -> User | None:
+    if "\x00" in email:  # nothing holds a NUL (PostgreSQL cannot even be asked), and the site refuses one
+        return None
     with world.app.app_context():
         user = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
         if user is not None:
@@ -378,6 +380,8 @@ def organisation_registrations(draw: st.DrawFn) -> dict[str, str]:
 
 
 def stored_organisation(world: Fuzz, name: str) -> Organisation | None:
+    if "\x00" in name:  # as in stored_user
+        return None
     with world.app.app_context():
         organisation = db.session.scalar(select(Organisation).where(Organisation.name == name.strip()))
         if organisation is not None:

@@ -188,6 +188,19 @@ def test_dry_run_writes_nothing(app: Flask) -> None:
     assert service_by_uid(app, example()["id"]) is None
 
 
+def test_ids_longer_than_the_database_holds_are_reported(app: Flask, tmp_path: Path) -> None:
+    """PostgreSQL refuses a 37-character id where SQLite would keep it: the import reports it instead."""
+    document = example()
+    document["id"] = "x" * 37
+    document["organization"]["id"] = "y" * 40
+    before = counts(app)
+    result = import_oruk(app, write(tmp_path / "long-ids.json", document), "--confirmed-today")
+    assert result.exit_code == 1, result.output
+    assert "id: keep it under 37 characters" in result.output
+    assert "organization.id: keep it under 37 characters" in result.output
+    assert counts(app) == before
+
+
 # --- lists and pages --------------------------------------------------------------------------------------
 
 

@@ -276,8 +276,21 @@ def read_service(record: dict[str, object]) -> OrukService:
     service = OrukService(uid, data, org_details, last_modified, notes)
     if not uid:
         service.problems.append("the service has no id")
+    service.problems.extend(_too_long(Service, {"uid": uid}, "id"))
+    service.problems.extend(_too_long(Organisation, org_details, "organization."))
     service.problems.extend(validate(data))
     return service
+
+
+def _too_long(model: type, values: dict[str, object], label: str) -> list[str]:
+    """Values longer than their database columns hold (PostgreSQL refuses them; SQLite would not notice)."""
+    problems = []
+    for name, value in values.items():
+        limit = getattr(model.__table__.c[name].type, "length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            field = label if label == "id" else label + ("id" if name == "uid" else name)
+            problems.append(f"{field}: keep it under {limit + 1} characters")
+    return problems
 
 
 def _read_or_report(number: int, record: dict[str, object]) -> OrukService:

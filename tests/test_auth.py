@@ -7,7 +7,6 @@ Email goes through a real SMTP server on loopback; the links in it are opened as
 import html
 import re
 from datetime import UTC, datetime, timedelta
-from itertools import count
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -20,34 +19,13 @@ from app.accounts.operations import create_user, find_user, set_password
 from app.extensions import db
 from app.taxonomies import clusters
 from tests.conftest import Mailbox, use_smtp
+from tests.web import csrf_token, form_post, new_client
 
 PASSWORD = "a long test password"
 NEW_PASSWORD = "another long password"
-CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
-_addresses = count(1)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
-
-
-def new_client(app: Flask) -> FlaskClient:
-    """A browser of its own, from its own address, so rate limits are counted for it alone."""
-    client = app.test_client()
-    number = next(_addresses)
-    client.environ_base["REMOTE_ADDR"] = f"10.30.{number // 250}.{number % 250 + 1}"
-    return client
-
-
-def csrf_token(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "no csrf_token on the page"
-    return html.unescape(match.group(1))
-
-
-def form_post(client: FlaskClient, url: str, data: dict[str, str], page: str | None = None):
-    """Post ``data`` to ``url`` as the form on ``page`` (default ``url``) would, with its CSRF token."""
-    token = csrf_token(client.get(page or url).get_data(as_text=True))
-    return client.post(url, data={**data, "csrf_token": token})
 
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD, next_url: str | None = None):

@@ -6,7 +6,6 @@ content so the module stays quick. Renders are shared by module-scoped fixtures.
 
 import ast
 import dataclasses
-import html
 import io
 import math
 import re
@@ -14,7 +13,6 @@ import shutil
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
-from itertools import count
 from pathlib import Path
 
 import pytest
@@ -35,6 +33,7 @@ from app.timeutil import months_before, today
 from exports.leaflets import content
 from exports.leaflets.render import STATIC_DIR, LeafletFetcher, render_document
 from tests.databases import using_postgres
+from tests.web import form_post, new_client
 
 # These fixtures copy the demo's SQLite file; leaflets read the database only through the ORM, which the
 # rest of the suite runs on PostgreSQL too.
@@ -49,8 +48,6 @@ URGENT_NUMBERS = ("999", "111", "116 123", "85258")
 MM = 72 / 25.4  # PDF points per millimetre
 A5 = (148 * MM, 210 * MM)
 A4 = (210 * MM, 297 * MM)
-CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
-_addresses = count(1)
 
 
 # --- helpers, also used by test_leaflet_bank and test_admin_hubs ----------------------------------------------
@@ -84,26 +81,6 @@ def known_passwords(app: Flask, *emails: str) -> None:
             assert user is not None, email
             set_password(user, PASSWORD)
         db.session.commit()
-
-
-def new_client(app: Flask) -> FlaskClient:
-    """A browser of its own, from its own address, so sign-in rate limits never mix between tests."""
-    client = app.test_client()
-    number = next(_addresses)
-    client.environ_base["REMOTE_ADDR"] = f"10.30.{number // 250}.{number % 250 + 1}"
-    return client
-
-
-def csrf_token(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "no csrf_token on the page"
-    return html.unescape(match.group(1))
-
-
-def form_post(client: FlaskClient, url: str, data: dict[str, object], page: str | None = None):
-    """Post ``data`` as the form on ``page`` (default ``url``) would, with its CSRF token."""
-    token = csrf_token(client.get(page or url).get_data(as_text=True))
-    return client.post(url, data={**data, "csrf_token": token})
 
 
 def sign_in(client: FlaskClient, email: str) -> None:

@@ -9,7 +9,6 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from itertools import count
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -24,6 +23,7 @@ from app.directory.visibility import is_public
 from app.extensions import db
 from app.taxonomies import cluster_super_classes, clusters
 from tests.conftest import _app_from
+from tests.web import form_post, new_client
 
 PASSWORD = "a long test password"
 REFERRER = "referrer@nhs.example"
@@ -31,7 +31,6 @@ ADMIN = "admin@wellaware.example"
 EDITOR = "editor1@wellaware.example"
 PENDING = "pending.referrer@example.org"
 
-CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 RESULT = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/referrer/services/(\d+)"')
 MAIN = re.compile(r'<main\b[^>]*>(.*)</main>', re.S)
 TIER_NAMES = ("main", "also", "all", "other")
@@ -41,30 +40,9 @@ REASON_LABELS = {
     "all": "Open to all clusters",
     "other": "Matches your other choices",
 }
-_addresses = count(1)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
-
-
-def new_client(app: Flask) -> FlaskClient:
-    """A browser of its own, from its own address, so sign-in rate limits never mix between tests."""
-    client = app.test_client()
-    number = next(_addresses)
-    client.environ_base["REMOTE_ADDR"] = f"10.20.{number // 250}.{number % 250 + 1}"
-    return client
-
-
-def csrf_token(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "no csrf_token on the page"
-    return html.unescape(match.group(1))
-
-
-def form_post(client: FlaskClient, url: str, data: dict[str, str], page: str | None = None):
-    """Post ``data`` to ``url`` as the form on ``page`` (default ``url``) would, with its CSRF token."""
-    token = csrf_token(client.get(page or url).get_data(as_text=True))
-    return client.post(url, data={**data, "csrf_token": token})
 
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:

@@ -7,7 +7,6 @@ It holds listings, never anything about the person it is for, and the printed li
 import html
 import re
 from datetime import date
-from itertools import count
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,39 +17,20 @@ from app.directory.models import Service, ServiceStatus
 from app.directory.visibility import is_public
 from app.extensions import db
 from app.taxonomies import clusters
+from tests.web import csrf_token, form_post, new_client
 
 PASSWORD = "a long test password"
 REFERRER = "referrer@nhs.example"
 MAX_ITEMS = 30
-CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 SHORTLISTED = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
 PRINTED = re.compile(r'<h2 class="nhsuk-heading-m">(\d+)\. (.*?)</h2>')
-_addresses = count(1)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
 
 
-def new_client(app: Flask) -> FlaskClient:
-    client = app.test_client()
-    number = next(_addresses)
-    client.environ_base["REMOTE_ADDR"] = f"10.40.{number // 250}.{number % 250 + 1}"
-    return client
-
-
 def page_of(response) -> str:
     return response.get_data(as_text=True)
-
-
-def csrf_token(page: str) -> str:
-    match = CSRF.search(page)
-    assert match, "no csrf_token on the page"
-    return html.unescape(match.group(1))
-
-
-def form_post(client: FlaskClient, url: str, data: dict[str, str], page: str):
-    token = csrf_token(page_of(client.get(page)))
-    return client.post(url, data={**data, "csrf_token": token})
 
 
 def add_from_listing(client: FlaskClient, service_id: int):

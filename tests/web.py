@@ -1,12 +1,15 @@
 """Driving the site through its forms as a browser would: CSRF tokens, submitting, signing in."""
 
+import html
 import re
+from itertools import count
 
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 CSRF = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
+_addresses = count(1)
 
 
 def client_at(app: Flask, address: str) -> FlaskClient:
@@ -16,10 +19,16 @@ def client_at(app: Flask, address: str) -> FlaskClient:
     return client
 
 
+def new_client(app: Flask) -> FlaskClient:
+    """A browser of its own, from an address no other test uses, so rate limits count it alone."""
+    number = next(_addresses)
+    return client_at(app, f"10.{200 + number // 62500 % 50}.{number // 250 % 250}.{number % 250 + 1}")
+
+
 def csrf_token(page: str) -> str:
     match = CSRF.search(page)
     assert match, "the page has no form with a CSRF token"
-    return match.group(1)
+    return html.unescape(match.group(1))
 
 
 def submit(client: FlaskClient, page_url: str, data: dict[str, object], action: str | None = None) -> TestResponse:
@@ -27,6 +36,11 @@ def submit(client: FlaskClient, page_url: str, data: dict[str, object], action: 
     page = client.get(page_url)
     assert page.status_code == 200, page_url
     return client.post(action or page_url, data={**data, "csrf_token": csrf_token(page.get_data(as_text=True))})
+
+
+def form_post(client: FlaskClient, url: str, data: dict[str, object], page: str | None = None) -> TestResponse:
+    """Post ``data`` to ``url`` as the form on ``page`` (default ``url``) would, with its CSRF token."""
+    return submit(client, page or url, data, action=url)
 
 
 def sign_in(client: FlaskClient, email: str, password: str) -> None:

@@ -23,17 +23,16 @@ from tests.test_leaflets import (
     ADMIN,
     EDITOR,
     REFERRER,
-    csrf_token,
     dispose,
     find_in_order,
     known_passwords,
     make_app,
-    new_client,
     normalise,
     page_texts,
     part_regions,
     sign_in,
 )
+from tests.web import csrf_token, new_client
 
 # These fixtures copy the demo's SQLite file; leaflets read the database only through the ORM, which the
 # rest of the suite runs on PostgreSQL too.

@@ -59,12 +59,14 @@ def _init_extensions(app: Flask) -> None:
 
     from app.database import configure_engine_events
     from app.usage.tally import register_usage
+    from app.vocabulary.store import register_vocabulary
     from search.sync import register_index_sync
 
     with app.app_context():
         configure_engine_events(db.engine)
     register_index_sync(app)
     register_usage(app)
+    register_vocabulary(app)
 
 
 def _register_blueprints(app: Flask) -> None:

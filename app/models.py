@@ -17,6 +17,7 @@ from app.directory.models import (
 )
 from app.hubs.models import Hub, HubSection, section_pick
 from app.usage.models import UsageCount
+from app.vocabulary.models import SearchVocabulary
 
 __all__ = [
     "AuditEvent",
@@ -32,6 +33,7 @@ __all__ = [
     "ReferrerStatus",
     "Revision",
     "RevisionStatus",
+    "SearchVocabulary",
     "Service",
     "ServiceCluster",
     "ServiceStatus",

@@ -6,6 +6,7 @@ from werkzeug.wrappers import Response
 
 from app.directory.visibility import freshness_cutoff
 from app.timeutil import today
+from app.vocabulary.store import current_vocabulary
 from search.filters import SearchFilters
 from search.health import SearchUnavailable, index_failed, ready_index
 from search.service import SearchResults, search
@@ -14,12 +15,14 @@ RETRY_AFTER_SECONDS = 30
 
 
 def run_search(text: str, filters: SearchFilters, *, page: int, per_page: int, clusters: tuple[int, ...] = (),
-               with_facets: bool = True) -> SearchResults:
+               with_facets: bool = True, exact: bool = False, nearest: bool = False) -> SearchResults:
     day = today()
+    vocabulary = current_vocabulary()
     try:
         index = ready_index()  # catching up can meet a damaged file too
-        return search(index, text, filters, today=day, freshness_cutoff=freshness_cutoff(day), page=page,
-                      per_page=per_page, clusters=clusters, with_facets=with_facets)
+        return search(index, text, filters, today=day, freshness_cutoff=freshness_cutoff(day),
+                      vocabulary=vocabulary, page=page, per_page=per_page, clusters=clusters,
+                      with_facets=with_facets, exact=exact, nearest=nearest)
     except SearchUnavailable:
         raise
     except Exception as error:  # a damaged index file: rebuild it, and never show an error page for it

@@ -9,7 +9,9 @@ from typing import TypeVar
 from whoosh.searching import Searcher
 
 from search.segments import SegmentMemo
+from search.spelling import Lexicon
 from search.view import IndexView
+from search.vocabulary import Vocabulary
 
 T = TypeVar("T")
 MAX_DOCSETS = 2048
@@ -41,6 +43,16 @@ class SearcherCache:
         self._lock = threading.Lock()
         self._docsets = _Bounded(MAX_DOCSETS)
         self._results = _Bounded(MAX_RESULTS)
+        self._lexicons: dict[object, Lexicon] = {}
+
+    def lexicon(self, vocabulary: Vocabulary) -> Lexicon:
+        """The words this index state and this vocabulary know, for spelling."""
+        with self._lock:
+            if vocabulary.version not in self._lexicons:
+                view = self.view
+                self._lexicons = {vocabulary.version: Lexicon(view.spelling_words, lambda: view.text_terms,
+                                                              vocabulary.known_words)}
+            return self._lexicons[vocabulary.version]
 
     def docs(self, key: Hashable, make: Callable[[], int]) -> int:
         """The documents matching a query (a filter, a facet value…) as a bitset, worked out once per index

@@ -17,6 +17,18 @@ def is_indexable(service: Service) -> bool:
     return service.status == ServiceStatus.PUBLISHED and service.organisation.status != OrganisationStatus.ARCHIVED
 
 
+def _time_words(rules: list[OpeningRule]) -> list[str]:
+    """Words for when a listing is open, so "tonight" or "at the weekend" find what is open then."""
+    found = []
+    if any(rule.frequency == "always" for rule in rules):
+        found.append("open 24/7, 24 hours, any time, day and night, tonight")
+    elif any(rule.is_evening for rule in rules):
+        found.append("open evenings")
+    if any(rule.is_weekend for rule in rules):
+        found.append("open weekends, Saturday, Sunday")
+    return found
+
+
 def _names(taxonomy_name: str, slugs: list[str]) -> list[str]:
     return [taxonomy(taxonomy_name).label(slug) for slug in slugs]
 
@@ -28,6 +40,7 @@ def document(service: Service) -> dict[str, object]:
     ]
     keywords = [
         service.organisation.name,
+        *_time_words(rules),
         *_names("categories", service.categories),
         *_names("audiences", service.audiences),
         *_names("access", service.access),
@@ -55,6 +68,7 @@ def document(service: Service) -> dict[str, object]:
         "max_age": service.max_age if service.max_age is not None else NO_MAX_AGE,
         "evening": any(rule.is_evening for rule in rules),
         "weekend": any(rule.is_weekend for rule in rules),
+        "always_open": any(rule.frequency == "always" for rule in rules),
         "assured": service.assured_at.toordinal() if service.assured_at else 0,
         "event_day": service.event_date.toordinal() if service.event_date else 0,
         "latitude": located.latitude if located else None,

@@ -1,48 +1,31 @@
-"""Query builders. The public builder turns the user's words into terms over a whitelist of text fields:
-there is no query syntax at all, so nobody can reach a field, a wildcard, a range or a boost."""
+"""Query builders. The public builder turns each need the words express (``understanding.Concept``) into
+terms over a whitelist of text fields: there is no query syntax at all, so nobody can reach a field, a
+wildcard, a range or a boost."""
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh import query as q
 
-from search.analysis import stemming_analyzer, words
+from search.analysis import stems
 from search.schema import TEXT_FIELDS
-from search.synonyms import concepts
-
-SYNONYM_WEIGHT = 0.7
+from search.understanding import Concept
 
 
-@dataclass(frozen=True)
-class TextQuery:
-    every_word: q.Query | None  # listings matching every concept; None when no searchable words
-    any_word: q.Query | None  # the looser fallback: listings matching any concept
+def _phrase_query(words: list[str], weight: float) -> q.Query:
+    if len(words) == 1:
+        return q.Or([q.Term(field, words[0], boost=boost * weight) for field, boost in TEXT_FIELDS.items()])
+    return q.Or([q.Phrase(field, words, slop=2, boost=boost * weight) for field, boost in TEXT_FIELDS.items()])
 
 
-def _stems(phrase: tuple[str, ...]) -> list[str]:
-    analyzer = stemming_analyzer()
-    return [token.text for token in analyzer(" ".join(phrase))]
+@lru_cache(maxsize=8192)
+def concept_query(concept: Concept) -> q.Query | None:
+    """Listings using any of the concept's phrases; None when none of them has a searchable word."""
+    alternatives = [_phrase_query(found, weight) for text, weight in concept.searches if (found := stems(text))]
+    return q.Or(alternatives) if alternatives else None
 
 
-def _phrase_query(stems: list[str], weight: float) -> q.Query:
-    if len(stems) == 1:
-        return q.Or([q.Term(field, stems[0], boost=boost * weight) for field, boost in TEXT_FIELDS.items()])
-    return q.Or([q.Phrase(field, stems, slop=2, boost=boost * weight) for field, boost in TEXT_FIELDS.items()])
-
-
-@lru_cache(maxsize=4096)
-def text_query(text: str) -> TextQuery:
-    user_words = words(text)
-    concept_queries = []
-    for concept in concepts(user_words):
-        alternatives = []
-        for phrase in sorted(concept):
-            stems = _stems(phrase)
-            if stems:
-                own = all(word in user_words for word in phrase)
-                alternatives.append(_phrase_query(stems, 1.0 if own else SYNONYM_WEIGHT))
-        if alternatives:
-            concept_queries.append(q.Or(alternatives))
-    if not concept_queries:
-        return TextQuery(None, None)
-    return TextQuery(q.And(concept_queries), q.Or(concept_queries))
+@lru_cache(maxsize=8192)
+def tags_query(concept: Concept) -> q.Query | None:
+    """Listings with the tags (categories, audiences, referral routes, ways of access) the concept points to."""
+    terms = [q.Term(field, slug) for field, slug in concept.tags]
+    return q.Or(terms) if terms else None

@@ -4,7 +4,7 @@ from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 
 from search.analysis import plain_analyzer, stemming_analyzer
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Text fields a public query may reach, with their weights: name and summary count for more.
 TEXT_FIELDS = {"name": 4.0, "summary": 2.5, "keywords": 1.5, "description": 1.0}
@@ -33,6 +33,7 @@ def build_schema() -> Schema:
         max_age=STORED(),
         evening=BOOLEAN(),
         weekend=BOOLEAN(),
+        always_open=BOOLEAN(),  # open 24/7: first among crisis listings
         assured=STORED(),  # date ordinal of the last confirmation
         event_day=STORED(),  # date ordinal of a one-off event, 0 for everything else
         latitude=STORED(),

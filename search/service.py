@@ -1,6 +1,11 @@
 """The one search function behind the public page, the referrer page and the API, so the same question
 gets the same answer everywhere.
 
+A search first works out what the words ask for (``understanding.py``): a crisis, places, needs. Listings
+are then ordered in groups laid end to end — crisis listings first when someone may be at risk, then
+(for referrers) the chosen care clusters' tiers — and within each group by how much of the need they cover
+and how well (``ranking.py``), or, near a postcode, by distance band and then the same way.
+
 It is built for speed at any size: which listings match is worked out as bitsets (see ``view.py``), from
 facts each index segment remembers across changes to the index (``segments.py``); scores are array
 operations, and facet counts are bitset intersections. Filters, facet values and whole results are also
@@ -8,7 +13,7 @@ cached per index state.
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import reduce
 from operator import or_
@@ -16,14 +21,16 @@ from operator import or_
 import numpy as np
 from whoosh import query as q
 
-from app.taxonomies import OutwardCode, taxonomy
+from app.taxonomies import OutwardCode, taxonomy, wide_areas
 from search import bitsets
 from search.cache import SearcherCache
-from search.filters import SearchFilters, area_tags_matching, filter_query
+from search.filters import SearchFilters, area_tags_matching, filter_query, visible_on
 from search.index import SearchIndex
-from search.query import text_query
-from search.spelling import suggestion
+from search.ranking import Ranking, missing, rank
+from search.schema import NO_MAX_AGE
+from search.understanding import Concept, Understanding, understand
 from search.view import IndexView
+from search.vocabulary import CrisisLevel, Vocabulary
 
 FACET_FIELDS = ("categories", "audiences", "cost", "referral", "access", "accessibility", "areas", "evening",
                 "weekend")
@@ -31,6 +38,16 @@ BOOLEAN_FACETS = ("evening", "weekend")
 # Referrer ranking tiers, best first: the chosen clusters as a main focus, as an "also", then
 # listings open to every cluster, then everything else that matches.
 TIER_NAMES = ("main", "also", "all")
+# Listings that come first when someone may be at risk: urgent help for mental health.
+CRISIS_QUERY = q.And([q.Term("categories", "urgent-help"), q.Term("categories", "mental-health")])
+# Near a postcode, listings within the first band come before those within the second, and so on; within a
+# band the best match comes first. Listings without an address serving the whole area (phone, online,
+# outreach) count as in the first band.
+DISTANCE_BANDS_KM = (5.0, 15.0)
+# Scores are coverage × 1e6 plus relevance (ranking.py); a band, then a priority, outweighs any score.
+BAND_SCALE = 1e12
+PRIORITY_SCALE = 1e14
+PROFESSIONAL_REFERRAL = ("referral", "professional")
 
 
 class IndexDamaged(RuntimeError):
@@ -45,8 +62,12 @@ class SearchResults:
     per_page: int
     cards: list[str] = field(default_factory=list)  # their result cards (JSON), in the same order
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
-    suggestion: str | None = None
-    loose: bool = False  # nothing matched every word, so these match some of them
+    suggestion: str | None = None  # "did you mean", for a typo not mended for sure
+    searched_text: str | None = None  # the mended words searched instead of the typed ones
+    crisis: CrisisLevel | None = None
+    places: tuple[str, ...] = ()  # area slugs named in the words, searched as area filters
+    without_places: str = ""  # the words without those place names
+    missing: dict[int, tuple[str, ...]] = field(default_factory=dict)  # listing id → needs it does not cover
     distances_km: dict[int, float] = field(default_factory=dict)
     tiers: dict[int, str] = field(default_factory=dict)  # referrer searches only
 
@@ -86,34 +107,68 @@ def _facet_counts(cache: SearcherCache, matched: int) -> dict[str, dict[str, int
     return counts
 
 
-def _window(view: IndexView, scores: np.ndarray | None, groups: list[int], start: int, stop: int) -> list[int]:
-    """Documents ``start``..``stop`` of the groups laid end to end, each group by relevance to the words
-    (``scores``), or by name when there are none."""
+def _top(view: IndexView, members: np.ndarray, score: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` highest-scoring of ``members`` (``score`` is theirs), best first, ties by name."""
+    if members.size > limit:
+        threshold = np.partition(score, members.size - limit)[members.size - limit]
+        keep = score >= threshold
+        members, score = members[keep], score[keep]
+    order = np.lexsort((view.name_rank[members], -score))
+    return members[order][:limit]
+
+
+def _bands(cache: SearcherCache, members: np.ndarray, near: OutwardCode) -> tuple[np.ndarray, np.ndarray]:
+    """Each listing's distance (infinite without an address) and its distance band."""
+    latitudes, longitudes = cache.view.coordinates
+    km = np.nan_to_num(distances_km(near.latitude, near.longitude, latitudes[members], longitudes[members]),
+                       nan=math.inf)
+    bands = np.searchsorted(np.array(DISTANCE_BANDS_KM), km, side="left")
+    everywhere = cache.view.flags(_docs(cache, q.Or([q.Term("areas", slug) for slug in sorted(wide_areas())])))
+    bands[np.isinf(km) & everywhere[members]] = 0
+    return km, bands
+
+
+@dataclass(frozen=True)
+class _Group:
+    docs: int
+    priority: np.ndarray | None = None  # per document, before everything else in the group's order
+
+
+def _order(cache: SearcherCache, group: _Group, ranking: Ranking | None, near: OutwardCode | None,
+           nearest: bool, limit: int) -> list[int]:
+    """The first ``limit`` of a group: by priority, then best match (by distance band first near a
+    postcode); nearest first when asked or when there are no words to match; else by name."""
+    view = cache.view
+    members = bitsets.members(group.docs, view.size)
+    if limit <= 0 or members.size == 0:
+        return []
+    if near is not None and (nearest or ranking is None) and group.priority is None:
+        km, _ = _bands(cache, members, near)
+        order = np.lexsort((view.name_rank[members], np.round(km, 1)))
+        return [int(d) for d in members[order][:limit]]
+    if ranking is None and group.priority is None:
+        return view.by_name(group.docs, limit)
+    score = ranking.score[members] if ranking is not None else np.zeros(members.size)
+    if near is not None:
+        _, bands = _bands(cache, members, near)
+        score = score - bands * BAND_SCALE
+    if group.priority is not None:
+        score = score + group.priority[members] * PRIORITY_SCALE
+    return [int(d) for d in _top(view, members, score, limit)]
+
+
+def _window(cache: SearcherCache, groups: list[_Group], ranking: Ranking | None, near: OutwardCode | None,
+            nearest: bool, start: int, stop: int) -> list[int]:
+    """Documents ``start``..``stop`` of the groups laid end to end, each group in its own order."""
     page: list[int] = []
     offset = 0
-    for docs in groups:
-        size = bitsets.count(docs)
+    for group in groups:
+        size = bitsets.count(group.docs)
         if offset + size > start and offset < stop:
-            limit = stop - offset
-            ranked = view.by_name(docs, limit) if scores is None else view.best(docs, scores, limit)
+            ranked = _order(cache, group, ranking, near, nearest, stop - offset)
             page.extend(ranked[max(0, start - offset):])
         offset += size
     return page[: stop - start]
-
-
-def _by_distance(view: IndexView, groups: list[int], near: OutwardCode) -> tuple[np.ndarray, np.ndarray]:
-    """Every document of the groups, nearest first within each group (then by name), with its distance in
-    km (infinite for a listing without a located address)."""
-    latitudes, longitudes = view.coordinates
-    ordered, distances = [], []
-    for docs in groups:
-        members = bitsets.members(docs, view.size)
-        found = np.nan_to_num(distances_km(near.latitude, near.longitude, latitudes[members], longitudes[members]),
-                              nan=math.inf)
-        order = np.lexsort((view.name_rank[members], np.round(found, 1)))
-        ordered.append(members[order])
-        distances.append(found[order])
-    return np.concatenate(ordered), np.concatenate(distances)
 
 
 def distances_km(latitude: float, longitude: float, latitudes: np.ndarray, longitudes: np.ndarray) -> np.ndarray:
@@ -131,32 +186,104 @@ def search(
     *,
     today: date,
     freshness_cutoff: date,
+    vocabulary: Vocabulary,
     page: int = 1,
     per_page: int = 20,
     clusters: tuple[int, ...] = (),
     with_facets: bool = True,
+    exact: bool = False,
+    nearest: bool = False,
 ) -> SearchResults:
+    """``exact``: search the words as typed, without mending typos; ``nearest``: near a postcode, order by
+    distance alone instead of by distance band and then best match."""
     cache = index.searcher_cache()
-    key = (text, filters, today, freshness_cutoff, page, per_page, clusters, with_facets)
+    key = (text, filters, today, freshness_cutoff, page, per_page, clusters, with_facets, vocabulary.version,
+           exact, nearest)
     return cache.result(key, lambda: _search(cache, text, filters, today, freshness_cutoff, page, per_page,
-                                             clusters, with_facets))
+                                             clusters, with_facets, vocabulary, exact, nearest))
+
+
+def understood(cache: SearcherCache, text: str, vocabulary: Vocabulary, exact: bool) -> Understanding:
+    return cache.result(("understanding", text, vocabulary.version, exact),
+                        lambda: understand(text, vocabulary, cache.lexicon(vocabulary), exact=exact))
+
+
+def _crisis_priority(cache: SearcherCache, filters: SearchFilters, concepts: tuple[Concept, ...]) -> np.ndarray:
+    """Among crisis listings, those open 24/7 first, then those the person searching can contact
+    themselves (a professional, going by their words, can refer), then (when no age was given) those for
+    every age: someone at risk needs a line that answers now, whoever they are."""
+    view = cache.view
+    priority = 4.0 * view.flags(_docs(cache, q.Term("always_open", True)))
+    priority += 2.0 * view.flags(_docs(cache, q.Term("referral", "self")))
+    if any(tag == PROFESSIONAL_REFERRAL for concept in concepts for tag in concept.tags):
+        priority += 2.0 * view.flags(_docs(cache, q.Term("referral", "professional")))
+    if filters.age is None:
+        priority += (view.numbers("min_age") <= 0) & (view.numbers("max_age") >= NO_MAX_AGE)
+    return priority
+
+
+def _local(cache: SearcherCache, areas: tuple[str, ...]) -> np.ndarray | None:
+    """Per listing, how closely it serves the chosen places: 1 for a listing serving only that place, less
+    for one serving it among others, 0 for one that serves it only as part of all B&NES or the country."""
+    specific = [slug for slug in areas if slug not in wide_areas()]
+    if not specific:
+        return None
+    view = cache.view
+    serving = view.flags(_docs(cache, q.Or([q.Term("areas", slug) for slug in specific])))
+    return serving / np.maximum(_area_counts(cache), 1)
+
+
+def _home(cache: SearcherCache) -> int:
+    """Listings serving somewhere in B&NES (a town, or all of it) or the whole country."""
+    home = [t.slug for t in taxonomy("areas").terms if t.extra.get("local") or t.extra.get("wide")]
+    return _docs(cache, q.Or([q.Term("areas", slug) for slug in home]))
+
+
+def _age_limited(cache: SearcherCache) -> int:
+    """Listings with a lower or upper age limit."""
+    def find() -> int:
+        view = cache.view
+        return bitsets.from_flags((view.numbers("min_age") > 0) | (view.numbers("max_age") < NO_MAX_AGE)) & view.live
+    return cache.result(("age limited",), find)
+
+
+def _area_counts(cache: SearcherCache) -> np.ndarray:
+    """How many areas each listing serves."""
+    def count() -> np.ndarray:
+        return sum((cache.view.flags(_docs(cache, q.Term("areas", slug))).astype(np.int32)
+                    for slug in taxonomy("areas").slugs), np.zeros(cache.view.size, dtype=np.int32))
+    return cache.result(("area counts",), count)
 
 
 def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date, freshness_cutoff: date,
-            page: int, per_page: int, clusters: tuple[int, ...], with_facets: bool) -> SearchResults:
-    searcher, view = cache.searcher, cache.view
+            page: int, per_page: int, clusters: tuple[int, ...], with_facets: bool, vocabulary: Vocabulary,
+            exact: bool, nearest: bool) -> SearchResults:
+    searcher = cache.searcher
+    understanding = understood(cache, text, vocabulary, exact)
+    if understanding.places:
+        filters = replace(filters, areas=tuple(dict.fromkeys(filters.areas + understanding.places)))
     allowed = _docs(cache, filter_query(filters, today, freshness_cutoff))
-    built = text_query(text)
-    matcher, loose = built.every_word, False
-    matched = allowed
-    if matcher is not None:
-        matched = allowed & _docs(cache, matcher)
-        if not matched and built.any_word is not None:
-            matcher, loose = built.any_word, True
-            matched = allowed & _docs(cache, matcher)
+    # Crisis listings are never lost to a filter: someone at risk who ticked "Bath" still needs Samaritans.
+    crisis_docs = bitsets.EMPTY
+    if understanding.crisis is not None:
+        crisis_docs = _docs(cache, visible_on(today, freshness_cutoff)) & _docs(cache, CRISIS_QUERY)
+        crisis_docs = (crisis_docs & allowed) or crisis_docs
+    distressed = understanding.crisis == CrisisLevel.DISTRESS and understanding.crisis_listings_needed
+    soft = crisis_docs if distressed else bitsets.EMPTY
+    local = _local(cache, filters.areas)
+    home = bitsets.EMPTY if filters.areas else _home(cache)
+    concepts = understanding.concepts
+    age_limited = _age_limited(cache) if filters.age is not None else bitsets.EMPTY
+    ranking = (rank(cache, concepts, soft=soft, local=local, home=home, place_words=understanding.place_words,
+                    age_limited=age_limited)
+               if concepts or soft or local is not None or home or age_limited else None)
+    matched = allowed & ranking.matched if ranking is not None and (concepts or soft) else allowed
 
-    start, stop = (page - 1) * per_page, page * per_page
-    groups = [matched]
+    groups: list[_Group] = []
+    if understanding.crisis == CrisisLevel.URGENT:
+        groups.append(_Group(crisis_docs, _crisis_priority(cache, filters, concepts)))
+        matched |= crisis_docs
+    remaining = matched & ~crisis_docs if groups else matched
     tier_groups: list[tuple[str, int]] = []
     if clusters:
         tier_docs = [
@@ -164,27 +291,24 @@ def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date
             _docs(cache, q.Or([q.Term("clusters_also", str(c)) for c in clusters])),
             _docs(cache, q.Term("all_clusters", True)),
         ]
-        groups, remaining = [], matched
         for name, docs in zip(TIER_NAMES, tier_docs, strict=True):
-            group = remaining & docs
-            groups.append(group)
-            tier_groups.append((name, group))
-            remaining &= ~group
-        groups.append(remaining)
-    distances: dict[int, float] = {}
-    if filters.near is not None:  # nearest first, within each cluster tier
-        ordered, ordered_km = _by_distance(view, groups, filters.near)
-        page_docs = [int(docnum) for docnum in ordered[start:stop]]
-        distances = {docnum: float(km) for docnum, km in zip(page_docs, ordered_km[start:stop], strict=True)
-                     if km != math.inf}
-    else:
-        page_docs = _window(view, view.scores(matcher) if matcher is not None else None, groups, start, stop)
+            tier = remaining & docs
+            groups.append(_Group(tier))
+            tier_groups.append((name, tier))
+            remaining &= ~tier
+    groups.append(_Group(remaining))
 
+    start, stop = (page - 1) * per_page, page * per_page
+    page_docs = _window(cache, groups, ranking, filters.near, nearest, start, stop)
     stored = [searcher.stored_fields(docnum) for docnum in page_docs]
     if any("id" not in fields or "card" not in fields for fields in stored):
         raise IndexDamaged("a document has lost its stored fields")
     ids = [int(fields["id"]) for fields in stored]
-    tiers = {docnum: name for docnum in page_docs for name, group in tier_groups if group >> docnum & 1}
+    distances: dict[int, float] = {}
+    if filters.near is not None and page_docs:
+        km, _ = _bands(cache, np.array(page_docs, dtype=np.int64), filters.near)
+        distances = {i: float(d) for i, d in zip(ids, km, strict=True) if d != math.inf}
+    tiers = {docnum: name for docnum in page_docs for name, tier in tier_groups if tier >> docnum & 1}
     return SearchResults(
         ids=ids,
         total=bitsets.count(matched),
@@ -192,8 +316,13 @@ def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date
         per_page=per_page,
         cards=[str(fields["card"]) for fields in stored],
         facets=_facet_counts(cache, matched) if with_facets else {},
-        suggestion=suggestion(view, text) if text.strip() and (loose or not matched) else None,
-        loose=loose,
-        distances_km={i: distances[d] for i, d in zip(ids, page_docs, strict=True) if d in distances},
+        suggestion=understanding.suggestion,
+        searched_text=understanding.searched_text,
+        crisis=understanding.crisis,
+        places=understanding.places,
+        without_places=understanding.without_places,
+        missing={i: words for i, d in zip(ids, page_docs, strict=True)
+                 if ranking is not None and (words := missing(ranking, concepts, d))},
+        distances_km=distances,
         tiers={i: tiers[d] for i, d in zip(ids, page_docs, strict=True) if d in tiers},
     )

@@ -14,6 +14,7 @@ from whoosh import query as q
 from whoosh.searching import Searcher
 
 from search import bitsets
+from search.schema import TEXT_FIELDS
 from search.segments import SegmentMemo
 
 
@@ -59,7 +60,7 @@ class IndexView:
         total = np.zeros(self.size, dtype=np.float32)
         for leaf_query in _leaves(text_query):
             if isinstance(leaf_query, q.Phrase):
-                holders = self._flags(self.docs(leaf_query))
+                holders = self.flags(self.docs(leaf_query))
                 for word in leaf_query.words:
                     docs, weights = self._weights(leaf_query.fieldname, word, leaf_query.boost)
                     keep = holders[docs]
@@ -84,7 +85,8 @@ class IndexView:
         weights = np.concatenate([weights for _, weights in parts]) if parts else np.empty(0, dtype=np.float32)
         return docs, weights * np.float32(idf * boost)
 
-    def _flags(self, bitset: int) -> np.ndarray:
+    def flags(self, bitset: int) -> np.ndarray:
+        """The documents in ``bitset`` as a boolean array indexed by document number."""
         flags = np.zeros(self.size, dtype=bool)
         flags[bitsets.members(bitset, self.size)] = True
         return flags
@@ -120,10 +122,12 @@ class IndexView:
     @cached_property
     def coordinates(self) -> tuple[np.ndarray, np.ndarray]:
         """Latitude and longitude of every document (NaN where a listing has no located address)."""
-        numbers = [self.memo.numbers(leaf) for leaf, _ in self.leaves]
-        if not numbers:
-            return np.empty(0), np.empty(0)
-        return (np.concatenate([n["latitude"] for n in numbers]), np.concatenate([n["longitude"] for n in numbers]))
+        return self.numbers("latitude"), self.numbers("longitude")
+
+    def numbers(self, name: str) -> np.ndarray:
+        """A stored number of every document (NaN where absent)."""
+        parts = [self.memo.numbers(leaf)[name] for leaf, _ in self.leaves]
+        return np.concatenate(parts) if parts else np.empty(0)
 
     def field_values(self, field: str) -> list[str]:
         """The values a keyword field holds somewhere in the index, for facet counts."""
@@ -136,6 +140,12 @@ class IndexView:
     def spelling_words(self) -> list[str]:
         """Every word the index knows, for "did you mean"."""
         return sorted({word for leaf, _ in self.leaves for word in self.memo.words(leaf, "spelling")})
+
+    @cached_property
+    def text_terms(self) -> frozenset[str]:
+        """Every stemmed term of the text fields: whether a word the person typed is in any listing."""
+        return frozenset(word for leaf, _ in self.leaves for field in TEXT_FIELDS
+                         for word in self.memo.words(leaf, field))
 
 
 def _leaves(query: q.Query):

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.public.search_form import SearchRequest, parse_search_args
 from app.public.views import run_search
 from app.timeutil import today
+from app.vocabulary.store import current_vocabulary
 from search.service import SearchResults, search
 from search.sync import search_index
 
@@ -51,7 +52,8 @@ def all_results(app: Flask, **params: object) -> SearchResults:
         request = parse_search_args(multidict(params))
         day = today()
         return search(search_index(), request.text, request.filters, today=day,
-                      freshness_cutoff=freshness_cutoff(day), page=1, per_page=EVERYTHING)
+                      freshness_cutoff=freshness_cutoff(day), vocabulary=current_vocabulary(), page=1,
+                      per_page=EVERYTHING, exact=request.exact, nearest=request.nearest)
 
 
 def all_ids(app: Flask, **params: object) -> list[int]:

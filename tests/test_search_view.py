@@ -19,14 +19,24 @@ from app.extensions import db
 from app.taxonomies import taxonomy
 from app.timeutil import today
 from search import bitsets
+from search.cache import SearcherCache
 from search.filters import SearchFilters, filter_query
-from search.query import text_query
+from search.query import concept_query
 from search.service import search
 from search.sync import check_index, search_index
+from search.understanding import understand
+from search.vocabulary import default_vocabulary
 from tests.databases import clone, database_url, drop
 
 EDITED = 12
 ARCHIVED = 5
+VOCABULARY = default_vocabulary()
+
+
+def word_queries(cache: SearcherCache, text: str) -> list[q.Query]:
+    """The query for each need the words express, as a search builds them."""
+    understood = understand(text, VOCABULARY, cache.lexicon(VOCABULARY))
+    return [found for concept in understood.concepts if (found := concept_query(concept)) is not None]
 
 
 @pytest.fixture(scope="module")
@@ -107,17 +117,16 @@ def test_matching_agrees_with_whoosh(changed_app: Flask, chosen: SearchFilters, 
         filter_ = filter_query(chosen, today(), today() - timedelta(days=days_back))
         assert set(bitsets.members(cache.view.docs(filter_), cache.view.size)) == whoosh_docs(cache.searcher,
                                                                                                filter_)
-        built = text_query(" ".join(words))
-        for text in (built.every_word, built.any_word):
-            if text is not None:
-                assert set(bitsets.members(cache.view.docs(text), cache.view.size)) == whoosh_docs(cache.searcher,
-                                                                                                  text)
+        queries = word_queries(cache, " ".join(words))
+        for text in [*queries, *([q.Or(queries)] if queries else [])]:
+            assert set(bitsets.members(cache.view.docs(text), cache.view.size)) == whoosh_docs(cache.searcher, text)
 
 
 def test_ranking_puts_every_match_in_score_order(changed_app: Flask) -> None:
     with changed_app.app_context():
-        view = search_index().searcher_cache().view
-        text = text_query("anxious quiet room").every_word
+        cache = search_index().searcher_cache()
+        view = cache.view
+        text = q.Or(word_queries(cache, "anxious quiet room"))
         matched = view.docs(text)
         scores = view.scores(text)
         ranked = view.best(matched, scores, 1000)
@@ -131,7 +140,7 @@ def test_facts_about_old_segments_outlive_a_change(changed_app: Flask) -> None:
     with changed_app.app_context():
         index = search_index()
         assert search(index, "counselling", SearchFilters(age=30), today=today(),
-                      freshness_cutoff=today() - timedelta(days=180)).total
+                      freshness_cutoff=today() - timedelta(days=180), vocabulary=VOCABULARY).total
         before = {leaf.reader().segment().segid for leaf, _ in index.searcher_cache().view.leaves}
         service = db.session.scalars(select(Service).order_by(Service.id.desc())).first()
         service.summary += " Zyzzogeton counselling."
@@ -139,11 +148,11 @@ def test_facts_about_old_segments_outlive_a_change(changed_app: Flask) -> None:
         db.session.commit()
         remembered = index.segment_memo.bytes
         results = search(index, "counselling", SearchFilters(age=30), today=today(),
-                         freshness_cutoff=today() - timedelta(days=180))
+                         freshness_cutoff=today() - timedelta(days=180), vocabulary=VOCABULARY)
         after = {leaf.reader().segment().segid for leaf, _ in index.searcher_cache().view.leaves}
         assert before & after, "the change rewrote every segment"
         assert service.id in search(index, "zyzzogeton", SearchFilters(), today=today(),
-                                    freshness_cutoff=today() - timedelta(days=180)).ids
+                                    freshness_cutoff=today() - timedelta(days=180), vocabulary=VOCABULARY).ids
         assert results.total
         # Only the new segment's facts were added: far less than the whole index's.
         added = index.segment_memo.bytes - remembered

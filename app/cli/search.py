@@ -1,12 +1,14 @@
-"""``flask --app wsgi search reindex`` and ``search check``."""
+"""``flask --app wsgi search reindex``, ``search check`` and ``search evaluate``."""
 
 import os
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.search_evaluation import JUDGEMENTS, evaluate, failure_lines, load_judgements, report_lines
 from search.health import rebuild
 from search.sync import check_index, search_index
 
@@ -34,3 +36,18 @@ def check() -> None:
     if not result.ok:
         sys.exit(1)
     click.echo("The search index matches the database.")
+
+
+@search_group.command("evaluate")
+@click.option("--queries", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=JUDGEMENTS,
+              show_default=True, help="The judged queries (CSV: kind, query, extra, relevant, crisis, note).")
+@click.option("--failures", is_flag=True, help="Also list each query whose answer was not in the first three.")
+def evaluate_command(path: Path, failures: bool) -> None:
+    """Measure search quality on the demo directory against hand-judged queries."""
+    overall, by_kind = evaluate(load_judgements(path))
+    if failures:
+        for line in failure_lines(overall):
+            click.echo(line)
+        click.echo("")
+    for line in report_lines(overall, by_kind):
+        click.echo(line)

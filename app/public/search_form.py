@@ -22,6 +22,7 @@ MULTI_FILTERS = {
     "accessibility": ("accessibility", "accessibility"),
 }
 WHEN_CHOICES = {"evening": "Open evenings (after 6pm)", "weekend": "Open at weekends"}
+SORT_NEAREST = "nearest"
 
 
 @dataclass
@@ -30,6 +31,8 @@ class SearchRequest:
     filters: SearchFilters = field(default_factory=SearchFilters)
     page: int = 1
     postcode: str = ""
+    exact: bool = False  # search the words as typed: the person chose "search instead for …"
+    nearest: bool = False  # near a postcode, nearest first rather than best match first
     errors: dict[str, str] = field(default_factory=dict)  # parameter → plain message
 
 
@@ -72,6 +75,8 @@ def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
                 "postcode, like BA1 1AA or BS31 1AA, or leave it out"
             )
         values["near"] = near
+    request.exact = args.get("exact", "") == "1"
+    request.nearest = args.get("sort", "") == SORT_NEAREST and bool(request.postcode)
     page_text = args.get("page", "1").strip()
     if WHOLE_NUMBER.fullmatch(page_text) and 1 <= int(page_text) <= MAX_PAGE:
         request.page = int(page_text)

@@ -25,15 +25,23 @@ def load_public_listings(ids: list[int]) -> list[PublicListing]:
 
 def run_search(search_request: SearchRequest, *, clusters: tuple[int, ...] = ()) -> SearchResults:
     return search_listings(search_request.text, search_request.filters, page=search_request.page,
-                           per_page=int(current_app.config["RESULTS_PER_PAGE"]), clusters=clusters)
+                           per_page=int(current_app.config["RESULTS_PER_PAGE"]), clusters=clusters,
+                           exact=search_request.exact, nearest=search_request.nearest)
 
 
-def chosen_filter_tags(args, endpoint: str) -> list[dict[str, str]]:
-    """Each chosen filter with a link that removes just it."""
+def chosen_filter_tags(args, endpoint: str, results: SearchResults | None = None) -> list[dict[str, str]]:
+    """Each chosen filter with a link that removes just it, and each place named in the words, with a link
+    that searches the words without it."""
     tags = []
     labels = {parameter: taxonomy(name) for parameter, (_, name) in MULTI_FILTERS.items()}
+    if results is not None and results.places:
+        others = [(k, v) for k, v in args.items(multi=True) if k not in {"q", "page"}]
+        without = _grouped([("q", results.without_places), *others] if results.without_places else others)
+        for slug in results.places:
+            tags.append({"text": f"{labels['area'].label(slug)} (from your words)",
+                         "href": url_for(endpoint, **without)})
     for parameter, value in args.items(multi=True):
-        if parameter in {"q", "page"} or not value:
+        if parameter in {"q", "page", "exact", "sort"} or not value:
             continue
         if parameter in labels:
             if labels[parameter].get(value) is None:
@@ -47,7 +55,10 @@ def chosen_filter_tags(args, endpoint: str) -> list[dict[str, str]]:
             text = f"Near {value.upper()}"
         else:
             continue
-        remaining = [(k, v) for k, v in args.items(multi=True) if not (k == parameter and v == value) and k != "page"]
+        # Without a postcode there is nothing to be nearest to, so its "nearest first" goes with it.
+        gone = {("page", None), ("sort", None)} if parameter == "postcode" else {("page", None)}
+        remaining = [(k, v) for k, v in args.items(multi=True)
+                     if not (k == parameter and v == value) and (k, None) not in gone]
         tags.append({"text": text, "href": url_for(endpoint, **_grouped(remaining))})
     return tags
 
@@ -59,6 +70,25 @@ def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
+def _search_links(search_request: SearchRequest, results: SearchResults, endpoint: str) -> dict[str, str]:
+    """The same search with one thing changed: the words as typed, a suggested spelling, the order."""
+    def changed(**values: str | None) -> str:
+        args = {key: request.args.getlist(key) for key in request.args if key != "page"}
+        for key, value in values.items():
+            if value is None:
+                args.pop(key, None)
+            else:
+                args[key] = [value]
+        return url_for(endpoint, **args)
+
+    links = {"exact": changed(exact="1")}
+    if results.suggestion:
+        links["suggestion"] = changed(q=results.suggestion, exact=None)
+    if search_request.filters.near is not None:
+        links["nearest"], links["best_match"] = changed(sort="nearest"), changed(sort=None)
+    return links
+
+
 def search_context(
     search_request: SearchRequest, results: SearchResults, endpoint: str, detail_endpoint: str = "public.listing"
 ) -> dict[str, object]:
@@ -68,7 +98,8 @@ def search_context(
         "search": search_request,
         "results": results,
         "query_text": search_request.text,
-        "chosen": chosen_filter_tags(request.args, endpoint),
+        "chosen": chosen_filter_tags(request.args, endpoint, results),
+        "links": _search_links(search_request, results, endpoint),
         "endpoint": endpoint,
         "when_terms": [Term(slug, label) for slug, label in WHEN_CHOICES.items()],
         # Whoosh groups a boolean field under "t" and "f".

@@ -1,9 +1,10 @@
-"""Ordering listings by how much of what the person needs they cover, then by BM25F.
+"""Ordering listings by how many of the person's needs they cover, then by how well.
 
 Every need (concept) a listing covers counts, so a two-idea search ("homeless tonight") puts listings
 covering both first instead of shrinking to the few that use every word. A listing tagged with a category
 or audience a need points to covers part of it even without the words ("my husband has…" raises carers'
-services), and the tags add to its relevance.
+services); so does serving the very place named. Parts of needs only order listings that cover as many
+whole needs, together with BM25F: a listing never outranks one covering more of what was asked.
 """
 
 from dataclasses import dataclass
@@ -23,13 +24,14 @@ LOCAL_CREDIT = 0.25  # of a need, for serving only the very place chosen (less f
 LOCAL_RELEVANCE = 2.0  # likewise, added to the relevance
 HOME_RELEVANCE = 1.0  # with no place chosen, for serving somewhere in B&NES rather than only a border area
 AGE_RELEVANCE = 2.0  # for being meant for the age given (a youth group for 17), not for every age
-# The score sorts by coverage first: coverage × this plus relevance, which stays far below it.
+# The score sorts by whole needs covered first: their number × this, plus relevance, far below it.
 COVERAGE_SCALE = 1e6
-PART_RELEVANCE = 12.0
+PART_RELEVANCE = 4.0  # relevance for each part of a need covered
 
 
 @dataclass
 class Ranking:
+    needs: bool  # whether there was a need to cover (else only preferences: the place, the age)
     matched: int  # listings covering at least one need
     score: np.ndarray  # per document, higher first
     covering: list[int]  # per need, the listings covering it (words or tags)
@@ -77,9 +79,11 @@ def rank(cache: SearcherCache, concepts: tuple[Concept, ...], *, soft: int = bit
         place_query = concept_query(Concept(place, ((place, 1.0),)))
         if place_query is not None:
             relevance += view.scores(place_query)
-    matched = reduce(or_, covering, soft)
+    # Whole needs covered come first; part-covered ones (by tags, context, the place) and BM25F order the
+    # listings that cover as many.
     whole = np.floor(coverage + 1e-6)
-    return Ranking(matched=matched, score=whole * COVERAGE_SCALE + relevance + PART_RELEVANCE * (coverage - whole),
+    score = whole * COVERAGE_SCALE + PART_RELEVANCE * (coverage - whole) + relevance
+    return Ranking(needs=bool(concepts or soft), matched=reduce(or_, covering, soft), score=score,
                    covering=covering)
 
 

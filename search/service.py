@@ -137,7 +137,7 @@ class _Group:
 def _order(cache: SearcherCache, group: _Group, ranking: Ranking | None, near: OutwardCode | None,
            nearest: bool, limit: int) -> list[int]:
     """The first ``limit`` of a group: by priority, then best match (by distance band first near a
-    postcode); nearest first when asked or when there are no words to match; else by name."""
+    postcode); nearest first when asked (``nearest``); else by name."""
     view = cache.view
     members = bitsets.members(group.docs, view.size)
     if limit <= 0 or members.size == 0:
@@ -277,7 +277,7 @@ def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date
     ranking = (rank(cache, concepts, soft=soft, local=local, home=home, place_words=understanding.place_words,
                     age_limited=age_limited)
                if concepts or soft or local is not None or home or age_limited else None)
-    matched = allowed & ranking.matched if ranking is not None and (concepts or soft) else allowed
+    matched = allowed & ranking.matched if ranking is not None and ranking.needs else allowed
 
     groups: list[_Group] = []
     if understanding.crisis == CrisisLevel.URGENT:
@@ -299,7 +299,9 @@ def _search(cache: SearcherCache, text: str, filters: SearchFilters, today: date
     groups.append(_Group(remaining))
 
     start, stop = (page - 1) * per_page, page * per_page
-    page_docs = _window(cache, groups, ranking, filters.near, nearest, start, stop)
+    # Near a postcode with nothing asked for but the place itself, nearest first.
+    by_distance = nearest or not (concepts or soft or local is not None)
+    page_docs = _window(cache, groups, ranking, filters.near, by_distance, start, stop)
     stored = [searcher.stored_fields(docnum) for docnum in page_docs]
     if any("id" not in fields or "card" not in fields for fields in stored):
         raise IndexDamaged("a document has lost its stored fields")

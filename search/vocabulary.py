@@ -6,8 +6,9 @@ Formats, one entry per line, ``#`` starts a comment:
 
 - synonyms: ``a, b, c`` (any of them finds listings using the others), ``a, b => c, d`` (a or b is
   searched as c or d, as in Solr's synonym files: list a on the right too to keep it), either followed
-  by ``| category:slug audience:slug referral:slug access:slug`` to raise listings with those tags even
-  when they use none of the words, and ``weight:0.25`` for words that are context rather than a need;
+  by ``| category:slug audience:slug`` (or ``referral:``, ``access:``, ``accessibility:``, ``cost:``) to
+  raise listings with those tags even when they use none of the words, and ``weight:0.25`` for words that
+  are context rather than a need;
 - crisis: ``urgent: a, b`` (someone may be at risk now) or ``distress: a, b`` (someone is struggling);
 - places: ``area-slug: a, b, ~c`` (``~``: only a place after "in", "near"… or as the last word, since
   "bath" is also a bath);
@@ -139,7 +140,8 @@ def _phrases(number: int, raw: str, errors: list[LineError], known_words: set[st
 
 # The taxonomies a synonym line may point to: its word before the colon → (index field, taxonomy).
 TAG_KINDS = {"category": ("categories", "categories"), "audience": ("audiences", "audiences"),
-             "referral": ("referral", "referral"), "access": ("access", "access")}
+             "referral": ("referral", "referral"), "access": ("access", "access"),
+             "accessibility": ("accessibility", "accessibility"), "cost": ("cost", "cost")}
 
 
 WEIGHTS = {"weight:0.25": 0.25, "weight:0.5": 0.5, "weight:1": 1.0}
@@ -155,8 +157,9 @@ def _tags(number: int, raw: str, errors: list[LineError]) -> tuple[tuple[tuple[s
         elif kind in TAG_KINDS and slug in taxonomy(TAG_KINDS[kind][1]).slugs:
             tags.append((TAG_KINDS[kind][0], slug))
         else:
-            errors.append(LineError(number, f"‘{tag}’ is not a tag: write category:slug, audience:slug, referral:slug "
-                                            "or access:slug with a slug from that list, or weight:0.25 or weight:0.5"))
+            errors.append(LineError(number, f"‘{tag}’ is not a tag: write category:, audience:, referral:, access:, "
+                                            "accessibility: or cost: and a slug from that list, or weight:0.25 "
+                                            "or weight:0.5"))
     return tuple(dict.fromkeys(tags)), weight
 
 

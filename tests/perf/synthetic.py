@@ -206,26 +206,61 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def fts5_table(app) -> sqlite3.Connection:
+    """The same listings in SQLite FTS5 over the same four text fields as the index, with their filter facts
+    in a table beside it, so FTS5 filters as the search layer does."""
+    from search.documents import document
+
     connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE VIRTUAL TABLE listing USING fts5(name, summary, description, "
+    connection.execute("CREATE VIRTUAL TABLE listing USING fts5(name, summary, keywords, description, "
                        "tokenize='porter unicode61 remove_diacritics 2')")
+    connection.execute("CREATE TABLE facts (id INTEGER PRIMARY KEY, min_age INT, max_age INT, cost TEXT, "
+                       "categories TEXT, audiences TEXT, areas TEXT, evening INT, weekend INT, assured INT, "
+                       "event_day INT)")
     with app.app_context():
-        rows = db.session.execute(select(Service.id, Service.name, Service.summary, Service.description)
-                                  .where(Service.status == ServiceStatus.PUBLISHED)).all()
-    connection.executemany("INSERT INTO listing(rowid, name, summary, description) VALUES (?, ?, ?, ?)", rows)
+        from search.sync import LOAD_OPTIONS
+
+        services = db.session.scalars(select(Service).where(Service.status == ServiceStatus.PUBLISHED)
+                                      .options(*LOAD_OPTIONS)).all()
+        docs = [document(service) for service in services]
+    connection.executemany("INSERT INTO listing(rowid, name, summary, keywords, description) VALUES (?, ?, ?, ?, ?)",
+                           [(int(d["id"]), d["name"], d["summary"], d["keywords"], d["description"]) for d in docs])
+    connection.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (int(d["id"]), d["min_age"], d["max_age"], d["cost"], f",{d['categories']},", f",{d['audiences']},",
+         f",{d['areas']},", int(bool(d["evening"])), int(bool(d["weekend"])), d["assured"], d["event_day"])
+        for d in docs])
     connection.commit()
     return connection
 
 
-def fts5_search(connection: sqlite3.Connection, text: str) -> list[int]:
-    """Every word (quoted, so no syntax), falling back to any word, best 20 by BM25 with the same weights."""
+def fts5_search(connection: sqlite3.Connection, text: str, filters=None, today: date | None = None,
+                cutoff: date | None = None) -> list[int]:
+    """Any of the words (quoted, so no syntax), best 20 by BM25 with the index's field weights, with the
+    same filters in SQL: age, cost, category, area (a B&NES-wide or national listing serves every local
+    area), evenings and weekends, freshness and event dates."""
     from search.analysis import words
+    from search.filters import area_tags_matching
 
     terms = [f'"{word}"' for word in words(text)]
-    if not terms:
-        return []
-    sql = "SELECT rowid FROM listing WHERE listing MATCH ? ORDER BY bm25(listing, 4.0, 2.5, 1.0) LIMIT 20"
-    ids = [row[0] for row in connection.execute(sql, (" AND ".join(terms),))]
-    if not ids and len(terms) > 1:
-        ids = [row[0] for row in connection.execute(sql, (" OR ".join(terms),))]
-    return ids
+    where, values = [], []
+    if terms:
+        where.append("listing MATCH ?")
+        values.append(" OR ".join(terms))
+    if today is not None and cutoff is not None:
+        where.append("f.assured >= ? AND (f.event_day = 0 OR f.event_day >= ?)")
+        values += [cutoff.toordinal(), today.toordinal()]
+    if filters is not None:
+        if filters.age is not None:
+            where.append("f.min_age <= ? AND f.max_age >= ?")
+            values += [filters.age, filters.age]
+        for column, chosen in (("cost", filters.cost), ("categories", filters.categories),
+                               ("audiences", filters.audiences),
+                               ("areas", tuple(sorted(area_tags_matching(filters.areas))) if filters.areas else ())):
+            if chosen:
+                test = "f.cost = ?" if column == "cost" else f"f.{column} LIKE ?"
+                where.append("(" + " OR ".join([test] * len(chosen)) + ")")
+                values += list(chosen) if column == "cost" else [f"%,{slug},%" for slug in chosen]
+        where += [f"f.{when} = 1" for when in filters.when]
+    order = "ORDER BY bm25(listing, 4.0, 2.5, 1.5, 1.0)" if terms else "ORDER BY l.name"
+    sql = (f"SELECT l.rowid FROM listing l JOIN facts f ON f.id = l.rowid "
+           f"{'WHERE ' + ' AND '.join(where) if where else ''} {order} LIMIT 20")
+    return [row[0] for row in connection.execute(sql.replace("listing MATCH", "l.listing MATCH"), values)]

@@ -18,7 +18,6 @@ import csv
 import json
 import random
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,7 +30,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 from markupsafe import escape
 from sqlalchemy import func, inspect, select
 from werkzeug.test import TestResponse
@@ -46,9 +44,6 @@ from app.extensions import db
 from app.timeutil import today
 from search.sync import check_index
 from tests.databases import clone, database_url, drop
-
-# Hypothesis keeps its caches (never examples: see ``fuzz``) in a folder of its own, not in the working tree.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "wellaware-hypothesis")
 
 SERVER = "wellaware.test"
 PASSWORD = "fuzzing password 12345"
@@ -89,10 +84,14 @@ def unshared_randomness() -> None:
 
 
 def fuzz(examples: int) -> settings:
-    # No example database (nothing is written into the working tree) and no shrinking: every example is a
-    # real request or import, and shrinking a failure could take Hypothesis's full five minutes.
-    return settings(max_examples=examples, deadline=None, database=None, suppress_health_check=SLOW,
-                    phases=(Phase.explicit, Phase.reuse, Phase.generate))
+    """``examples`` under the default, derandomized profile ("ci", see conftest), and as many times more as the
+    profile asks for beyond its 100 (the "fuzz" profile: ten times). The derandomized run does not shrink a
+    failure: every example is a real request or import, and shrinking could take Hypothesis's full five
+    minutes; the fuzz run has the time, and a smaller example helps most with a bug nobody has seen."""
+    profile = settings()
+    phases = [phase for phase in profile.phases if phase is not Phase.shrink or not profile.derandomize]
+    return settings(max_examples=examples * max(1, profile.max_examples // 100), suppress_health_check=SLOW,
+                    phases=phases)
 
 
 # --- judging what comes back --------------------------------------------------------------------------------------

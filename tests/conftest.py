@@ -60,6 +60,7 @@ def _config(workdir: Path) -> dict[str, object]:
         "SEARCH_RATE_LIMIT": "100000 per minute",
         "INDEX_DIR": str(workdir / "index"),
         "MAIL_FOLDER": str(workdir / "mail"),
+        "INSTANCE_PATH": str(workdir / "instance"),  # uploads land here, never in the checkout
         "SERVER_NAME": "wellaware.test",
     }
 

@@ -200,6 +200,16 @@ def test_characters_that_cannot_be_stored_are_removed_and_shown(app: Flask, admi
     assert listing(app, "nul-1").name == "Larkhall Choir"
 
 
+def test_an_upload_waits_in_the_apps_own_instance_folder(app: Flask, admin: FlaskClient, tmp_path: Path) -> None:
+    """Each test app has its own instance folder, so no upload is ever left in the checkout's."""
+    page = upload(admin, csv_bytes([row("wait-1", "Larkhall Allotments")])).get_data(as_text=True)
+    token = confirm_fields(page)["token"]
+    waiting = Path(app.instance_path) / "uploads" / f"{token}.csv"
+    assert waiting.is_file() and waiting.resolve().is_relative_to(tmp_path.resolve())
+    assert admin.post("/admin/import/confirm", data=confirm_fields(page)).status_code == 302
+    assert not waiting.exists(), "the confirmed upload was left behind"
+
+
 def test_a_confirmation_works_once(app: Flask, admin: FlaskClient) -> None:
     page = upload(admin, csv_bytes([row("once-1", "Larkhall Book Club")])).get_data(as_text=True)
     fields = confirm_fields(page)

@@ -34,7 +34,7 @@ def test_searches_answer_from_the_index_when_the_change_log_cannot_be_read(demo_
 def test_pages_that_need_the_database_say_try_again(tmp_path: Path) -> None:
     app = create_app({"TESTING": False, "SECRET_KEY": "test", "SERVER_NAME": "wellaware.test",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'missing-folder' / 'wellaware.sqlite'}",
-                      "INDEX_DIR": str(tmp_path / "index")})
+                      "INDEX_DIR": str(tmp_path / "index"), "INSTANCE_PATH": str(tmp_path / "instance")})
     client = app.test_client()
     page = client.get("/services/21")
     assert page.status_code == 503

@@ -213,6 +213,7 @@ def world(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url(workdir),
         "SEARCH_RATE_LIMIT": "100000 per minute", "INDEX_DIR": str(workdir / "index"),
         "MAIL_FOLDER": str(workdir / "mail"), "LEAFLET_DIR": str(workdir / "leaflets"), "SERVER_NAME": SERVER,
+        "INSTANCE_PATH": str(workdir / "instance"),
     })
     with app.app_context():
         organisation = db.session.scalars(select(Organisation).order_by(Organisation.name)).first()

@@ -63,6 +63,7 @@ def demo_copy(template: Path, workdir: Path) -> Iterator[Flask]:
         "INDEX_DIR": str(workdir / "index"),
         "MAIL_FOLDER": str(workdir / "mail"),
         "LEAFLET_DIR": str(workdir / "leaflets"),
+        "INSTANCE_PATH": str(workdir / "instance"),
         "SERVER_NAME": "wellaware.test",
     })
     try:

@@ -8,7 +8,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
 from app.compression import register_compression
-from app.config import settings_from_environment
+from app.config import chosen_instance_path, settings_from_environment
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging_privacy import strip_query_strings_from_access_logs
 from app.security import register_security
@@ -18,11 +18,14 @@ log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, object] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    """The application. ``test_config`` overrides any setting; its ``INSTANCE_PATH`` (or the environment's
+    ``WELLAWARE_INSTANCE_PATH``) moves the instance folder, where uploads and the default database live."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=chosen_instance_path(test_config or {}))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(settings_from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    app.config["INSTANCE_PATH"] = app.instance_path  # so that an app made from this one's settings shares it
     if not app.config["SECRET_KEY"]:
         # Sessions and CSRF tokens will not survive a restart or be shared between workers.
         log.info("WELLAWARE_SECRET_KEY is not set; using a temporary key for this process")

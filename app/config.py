@@ -27,6 +27,13 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def chosen_instance_path(overrides: dict[str, object]) -> str | None:
+    """The instance folder, as an absolute path, when a setting moves it; None leaves Flask's default
+    (``instance/`` beside the ``app`` package)."""
+    chosen = overrides.get("INSTANCE_PATH") or _env("INSTANCE_PATH")
+    return str(Path(str(chosen)).resolve()) if chosen else None
+
+
 def settings_from_environment(instance_path: Path) -> dict[str, object]:
     """The application's configuration, as Flask config keys."""
     database_url = _env("DATABASE_URL") or f"sqlite:///{instance_path / 'wellaware.sqlite'}"

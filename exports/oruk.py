@@ -1,4 +1,4 @@
-"""Listings as Open Referral UK 3.0 documents (``../shared/oruk/``), for the API and the ORUK export.
+"""Listings as Open Referral UK 3.0 documents (``data/oruk/``), for the API and the ORUK export.
 
 Only public fields: clusters are never published, not even as a taxonomy. Empty fields are left out.
 """

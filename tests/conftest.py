@@ -3,10 +3,17 @@ real Whoosh indexes in temporary directories.
 
 Building the schema (through the Alembic migrations) and loading the demo take seconds, so each is
 done once per test session into a template; every test then gets its own copy.
+
+Hypothesis runs under one of two profiles. ``ci``, the default, is derandomized: every run tries the same
+examples, so a failure in CI fails again on any machine, and it prints the blob that replays it
+(``@reproduce_failure``). ``fuzz`` (``bash .ci/fuzz``, or ``--hypothesis-profile=fuzz``) looks for new bugs:
+real randomness from a seed it prints (``--hypothesis-seed``), ten times the examples, and an example
+database that tries earlier failures first. Hypothesis keeps its files outside the working tree.
 """
 
 import re
 import socket
+import tempfile
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -17,11 +24,31 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import Phase, settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from app import create_app
 from app.extensions import db
 from search.sync import search_index
 from tests.databases import clone, database_url, drop, new_database
+
+HYPOTHESIS_HOME = Path(tempfile.gettempdir()) / "wellaware-hypothesis"
+set_hypothesis_home_dir(HYPOTHESIS_HOME)
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile("fuzz", derandomize=False, print_blob=True, deadline=None, max_examples=1000,
+                          database=DirectoryBasedExampleDatabase(HYPOTHESIS_HOME / "examples"), phases=tuple(Phase))
+settings.load_profile("ci")  # --hypothesis-profile, read after this file, can choose another
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    current = settings()
+    name = settings.get_current_profile_name()
+    if current.derandomize:
+        return f"hypothesis: profile {name!r}, derandomized (the same examples every run)"
+    seed = config.getoption("hypothesis_seed")
+    how = f"seed {seed}" if seed else "a random seed for each test (replay a run with --hypothesis-seed=N)"
+    return f"hypothesis: profile {name!r}, {how}"
 
 
 def _config(workdir: Path) -> dict[str, object]:
@@ -33,6 +60,7 @@ def _config(workdir: Path) -> dict[str, object]:
         "SEARCH_RATE_LIMIT": "100000 per minute",
         "INDEX_DIR": str(workdir / "index"),
         "MAIL_FOLDER": str(workdir / "mail"),
+        "INSTANCE_PATH": str(workdir / "instance"),  # uploads land here, never in the checkout
         "SERVER_NAME": "wellaware.test",
     }
 

@@ -18,15 +18,13 @@ from app.extensions import db
 from app.hubs.models import Hub
 from exports.leaflets import content
 from exports.leaflets.manifest import read_manifest
-from tests.databases import using_postgres
 from tests.test_leaflets import (
     ADMIN,
     EDITOR,
     REFERRER,
-    dispose,
+    demo_copy,
     find_in_order,
     known_passwords,
-    make_app,
     normalise,
     page_texts,
     part_regions,
@@ -34,17 +32,12 @@ from tests.test_leaflets import (
 )
 from tests.web import csrf_token, new_client
 
-# These fixtures copy the demo's SQLite file; leaflets read the database only through the ORM, which the
-# rest of the suite runs on PostgreSQL too.
-pytestmark = pytest.mark.skipif(using_postgres(), reason="leaflet tests run in the SQLite pass")
-
 
 @pytest.fixture(scope="module")
 def hubs_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = make_app(demo_template, tmp_path_factory.mktemp("hubs") / "app")
-    known_passwords(app, ADMIN, REFERRER, EDITOR)
-    yield app
-    dispose(app)
+    with demo_copy(demo_template, tmp_path_factory.mktemp("hubs") / "app") as app:
+        known_passwords(app, ADMIN, REFERRER, EDITOR)
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -192,6 +192,24 @@ def test_upload_report_then_confirm(app: Flask, admin: FlaskClient, tmp_path: Pa
     assert [item["id"] for item in api["contents"]][:1] == [new.uid]
 
 
+def test_characters_that_cannot_be_stored_are_removed_and_shown(app: Flask, admin: FlaskClient) -> None:
+    page = upload(admin, csv_bytes([row("nul-1", "Larkhall\x00 Choir")])).get_data(as_text=True)
+    assert "line 2: name: removed 1 invisible character that cannot be stored (NUL)" in text_of(page)
+    assert report_rows(page) == [(2, "Larkhall Choir", "created")]
+    assert admin.post("/admin/import/confirm", data=confirm_fields(page)).status_code == 302
+    assert listing(app, "nul-1").name == "Larkhall Choir"
+
+
+def test_an_upload_waits_in_the_apps_own_instance_folder(app: Flask, admin: FlaskClient, tmp_path: Path) -> None:
+    """Each test app has its own instance folder, so no upload is ever left in the checkout's."""
+    page = upload(admin, csv_bytes([row("wait-1", "Larkhall Allotments")])).get_data(as_text=True)
+    token = confirm_fields(page)["token"]
+    waiting = Path(app.instance_path) / "uploads" / f"{token}.csv"
+    assert waiting.is_file() and waiting.resolve().is_relative_to(tmp_path.resolve())
+    assert admin.post("/admin/import/confirm", data=confirm_fields(page)).status_code == 302
+    assert not waiting.exists(), "the confirmed upload was left behind"
+
+
 def test_a_confirmation_works_once(app: Flask, admin: FlaskClient) -> None:
     page = upload(admin, csv_bytes([row("once-1", "Larkhall Book Club")])).get_data(as_text=True)
     fields = confirm_fields(page)

@@ -1,5 +1,5 @@
 """The Open Referral UK 3.0 API (design §7, issue 7): every answer checked against the ORUK UK-profile JSON
-Schemas in ``../shared/oruk/schema``, paging, filters, search order, openness, visibility and clusters.
+Schemas in ``data/oruk/schema``, paging, filters, search order, openness, visibility and clusters.
 
 Every request goes through ``fetch``, which also checks what must hold for every /api answer: the CORS
 header, a JSON body, and - for successful answers - no empty field anywhere (ORUK asks for empty fields to
@@ -31,9 +31,9 @@ from app.extensions import db
 from app.taxonomies import clusters
 from app.timeutil import today
 
-ORUK = Path(__file__).resolve().parents[2] / "shared" / "oruk"
-SCHEMAS = ORUK / "schema"
 PROJECT = Path(__file__).resolve().parents[1]
+ORUK = PROJECT / "data" / "oruk"  # vendored: see its README.md
+SCHEMAS = ORUK / "schema"
 RESULT_LINK = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
 STATUS_COUNT = re.compile(r'role="status"[^>]*>\s*<strong>(\d+) results?</strong>')
 LIST_ENDPOINTS = ("/api/services", "/api/service_at_locations", "/api/taxonomies", "/api/taxonomy_terms")
@@ -104,7 +104,7 @@ def envelope_validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-# HSDS 3.0 taxonomy (ORUK's /taxonomies points at the remote taxonomy.json, which is not in ../shared/oruk):
+# HSDS 3.0 taxonomy (ORUK's /taxonomies points at the remote taxonomy.json, which is not in data/oruk):
 # id (uuid), name and description required; uri and version optional.
 TAXONOMY_SCHEMA = {
     "type": "object", "required": ["id", "name", "description"],

@@ -118,6 +118,7 @@ def config(workdir: Path) -> dict[str, object]:
         "INDEX_DIR": str(workdir / "index"),
         "MAIL_FOLDER": str(workdir / "mail"),
         "LEAFLET_DIR": str(workdir / "leaflets"),
+        "INSTANCE_PATH": str(workdir / "instance"),
         "SERVER_NAME": SERVER,
     }
 

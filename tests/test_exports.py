@@ -26,7 +26,7 @@ from app.directory.visibility import is_public
 from app.extensions import db
 from app.taxonomies import clusters
 
-ORUK = Path(__file__).resolve().parents[2] / "shared" / "oruk"
+ORUK = Path(__file__).resolve().parents[1] / "data" / "oruk"  # vendored: see its README.md
 # Design §7, in its order: the contract other tools depend on.
 DESIGN_COLUMNS = [
     "external_id", "organisation", "kind", "name", "summary", "description", "categories", "audiences",

@@ -22,13 +22,10 @@ from app.hubs.models import Hub
 from app.timeutil import today
 from exports.leaflets.bank import build_bank, plan_bank
 from exports.leaflets.manifest import MANIFEST_NAME, read_manifest
-from tests.databases import using_postgres
-from tests.test_leaflets import URGENT_NUMBERS, cluster_words, dispose, make_app, page_texts
+from tests.test_leaflets import URGENT_NUMBERS, cluster_words, demo_copy, page_texts
 
 # These fixtures copy the demo's SQLite file; leaflets read the database only through the ORM, which the
 # rest of the suite runs on PostgreSQL too.
-pytestmark = pytest.mark.skipif(using_postgres(), reason="leaflet tests run in the SQLite pass")
-
 ALL_FILES = {f"hub-{hub}-{fmt}.pdf" for hub in ("bath", "keynsham-chew-valley", "somer-valley")
              for fmt in ("a5", "a4", "large-print")} | {"category-money-and-housing.pdf", "referrers-flyer.pdf"}
 BATH_FILES = {"hub-bath-a5.pdf", "hub-bath-a4.pdf", "hub-bath-large-print.pdf"}
@@ -37,13 +34,12 @@ BATH_ONLY_LISTING = "The Lantern Crisis Café"  # urgent help, serving Bath only
 
 @pytest.fixture(scope="module")
 def bank_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = make_app(demo_template, tmp_path_factory.mktemp("bank") / "app")
-    with app.app_context():
-        for hub in db.session.scalars(select(Hub)):
-            hub.sections[:] = hub.sections[:1]
-        db.session.commit()
-    yield app
-    dispose(app)
+    with demo_copy(demo_template, tmp_path_factory.mktemp("bank") / "app") as app:
+        with app.app_context():
+            for hub in db.session.scalars(select(Hub)):
+                hub.sections[:] = hub.sections[:1]
+            db.session.commit()
+        yield app
 
 
 @pytest.fixture(scope="module")

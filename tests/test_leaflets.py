@@ -9,9 +9,9 @@ import dataclasses
 import io
 import math
 import re
-import shutil
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -32,12 +32,9 @@ from app.taxonomies import clusters
 from app.timeutil import months_before, today
 from exports.leaflets import content
 from exports.leaflets.render import STATIC_DIR, LeafletFetcher, render_document
-from tests.databases import using_postgres
+from search.sync import search_index
+from tests.databases import clone, database_url, drop
 from tests.web import form_post, new_client
-
-# These fixtures copy the demo's SQLite file; leaflets read the database only through the ORM, which the
-# rest of the suite runs on PostgreSQL too.
-pytestmark = pytest.mark.skipif(using_postgres(), reason="leaflet tests run in the SQLite pass")
 
 PASSWORD = "a long test password"
 REFERRER = "referrer@nhs.example"
@@ -53,25 +50,30 @@ A4 = (210 * MM, 297 * MM)
 # --- helpers, also used by test_leaflet_bank and test_admin_hubs ----------------------------------------------
 
 
-def make_app(template: Path, workdir: Path, **config: object) -> Flask:
-    """An app over its own copy of the demo (like the conftest apps), with its own leaflet folder."""
-    shutil.copytree(template, workdir)
-    settings: dict[str, object] = {
+@contextmanager
+def demo_copy(template: Path, workdir: Path) -> Iterator[Flask]:
+    """An app over its own copy of the demo on the suite's database (SQLite or PostgreSQL, like the conftest
+    apps), with its own leaflet folder, for a module's tests to share; its database is dropped afterwards."""
+    workdir.mkdir()
+    clone(template, workdir)
+    app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'wellaware.sqlite'}",
+        "SQLALCHEMY_DATABASE_URI": database_url(workdir),
         "INDEX_DIR": str(workdir / "index"),
         "MAIL_FOLDER": str(workdir / "mail"),
         "LEAFLET_DIR": str(workdir / "leaflets"),
+        "INSTANCE_PATH": str(workdir / "instance"),
         "SERVER_NAME": "wellaware.test",
-    }
-    settings.update(config)
-    return create_app(settings)
-
-
-def dispose(app: Flask) -> None:
-    with app.app_context():
-        db.engine.dispose()
+    })
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        search_index(app).close()
+        drop(workdir)
 
 
 def known_passwords(app: Flask, *emails: str) -> None:
@@ -207,10 +209,9 @@ def part_regions(texts: list[str], parts: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def leaflet_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = make_app(demo_template, tmp_path_factory.mktemp("leaflets") / "app")
-    known_passwords(app, REFERRER)
-    yield app
-    dispose(app)
+    with demo_copy(demo_template, tmp_path_factory.mktemp("leaflets") / "app") as app:
+        known_passwords(app, REFERRER)
+        yield app
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ def second_node(first: Flask, tmp_path: Path) -> Flask:
     folder = tmp_path / "node-b-index"
     shutil.copytree(first.config["INDEX_DIR"], folder)
     config = {key: first.config[key] for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SERVER_NAME",
-                                                 "SEARCH_RATE_LIMIT")}
+                                                 "SEARCH_RATE_LIMIT", "INSTANCE_PATH")}
     return create_app({**config, "TESTING": True, "INDEX_DIR": str(folder), "INDEX_CATCH_UP_SECONDS": 0})
 
 

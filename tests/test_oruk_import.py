@@ -23,7 +23,7 @@ from app.directory.visibility import freshness_cutoff, is_public
 from app.extensions import db
 from app.timeutil import today
 
-ORUK = Path(__file__).resolve().parents[2] / "shared" / "oruk"
+ORUK = Path(__file__).resolve().parents[1] / "data" / "oruk"  # vendored: see its README.md
 EXAMPLE = ORUK / "examples" / "service_full.json"
 EXAMPLE_LIST = ORUK / "examples" / "service_list.json"
 RESULT_LINK = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')

@@ -21,7 +21,7 @@ def redis_available() -> bool:
 def test_two_workers_share_one_search_limit(demo_app: Flask) -> None:
     prefix = uuid.uuid4().hex  # keeps this test's counters apart from any other run's
     config = {key: demo_app.config[key] for key in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "INDEX_DIR",
-                                                    "SERVER_NAME")}
+                                                    "SERVER_NAME", "INSTANCE_PATH")}
     config |= {"TESTING": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
                "RATELIMIT_KEY_PREFIX": prefix, "SEARCH_RATE_LIMIT": "4 per minute"}
     worker_a, worker_b = create_app(config), create_app(config)

@@ -7,16 +7,27 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from app.directory.models import Service
+from app.directory.visibility import is_public
+from app.extensions import db
 from app.logging_privacy import StripQueryStrings
 
-PAGES = ["/", "/search?q=housing&cost=free", "/services/1", "/sign-in", "/shortlist/", "/api/services",
+PAGES = ["/", "/search?q=housing&cost=free", "/services/{listing}", "/sign-in", "/shortlist/", "/api/services",
          "/no-such-page", "/robots.txt"]
 
 
+def public_listing(app: Flask) -> int:
+    """The id of the first public demo listing (ids are the database's to choose)."""
+    with app.app_context():
+        return next(s.id for s in db.session.scalars(select(Service).order_by(Service.name)) if is_public(s))
+
+
 @pytest.mark.parametrize("url", PAGES)
-def test_headers_on_every_kind_of_response(demo_client: FlaskClient, url: str) -> None:
-    response = demo_client.get(url)
+def test_headers_on_every_kind_of_response(demo_client: FlaskClient, shared_demo_app: Flask, url: str) -> None:
+    response = demo_client.get(url.format(listing=public_listing(shared_demo_app)))
+    assert response.status_code == (404 if url == "/no-such-page" else 200), url
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
     assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
@@ -43,9 +54,10 @@ def test_pages_have_no_inline_script_or_style_and_load_nothing_from_other_sites(
 
 def test_session_cookie_is_httponly_and_samesite(demo_app: Flask) -> None:
     client = demo_app.test_client()
-    page = client.get("/services/1").get_data(as_text=True)
+    listing = public_listing(demo_app)
+    page = client.get(f"/services/{listing}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/shortlist/add", data={"csrf_token": token, "service_id": "1"})
+    response = client.post("/shortlist/add", data={"csrf_token": token, "service_id": str(listing)})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -53,9 +65,10 @@ def test_session_cookie_is_httponly_and_samesite(demo_app: Flask) -> None:
 def test_secure_cookies_when_configured(demo_app: Flask) -> None:
     demo_app.config["SESSION_COOKIE_SECURE"] = True
     client = demo_app.test_client()
-    page = client.get("/services/1").get_data(as_text=True)
+    listing = public_listing(demo_app)
+    page = client.get(f"/services/{listing}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    response = client.post("/shortlist/add", data={"csrf_token": token, "service_id": "1"})
+    response = client.post("/shortlist/add", data={"csrf_token": token, "service_id": str(listing)})
     assert "Secure" in response.headers["Set-Cookie"]
 
 

@@ -7,7 +7,6 @@ exact names). The next ``leaflets build`` follows whatever is saved here.
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
@@ -20,6 +19,7 @@ from app.admin.audit import audit
 from app.admin.forms import EmptyForm
 from app.directory.models import Service, ServiceStatus
 from app.extensions import db
+from app.forms import WebForm
 from app.hubs.models import Hub, HubSection
 from app.taxonomies import taxonomy
 
@@ -42,7 +42,7 @@ def _stripped(value: str | None) -> str:
     return (value or "").strip()
 
 
-class HubForm(FlaskForm):
+class HubForm(WebForm):
     name = StringField("Hub name", validators=[DataRequired("Enter the hub's name"), Length(max=200)],
                        filters=[_stripped])
     description = TextAreaField("About the hub", validators=[Length(max=2000)], filters=[_stripped])
@@ -63,7 +63,7 @@ class NewHubForm(HubForm):
             raise ValidationError("There is already a hub with that short name")
 
 
-class SectionForm(FlaskForm):
+class SectionForm(WebForm):
     title = StringField("Title", validators=[DataRequired("Enter the section's title"), Length(max=200)],
                         filters=[_stripped])
     intro = TextAreaField("Introduction", validators=[Length(max=2000)], filters=[_stripped])

@@ -5,7 +5,6 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
@@ -16,17 +15,18 @@ from app.admin import admin
 from app.admin.audit import audit
 from app.directory.importing import import_csv
 from app.extensions import db
+from app.forms import WebForm
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 TOKEN = r"^[0-9a-f]{32}$"
 
 
-class UploadForm(FlaskForm):
+class UploadForm(WebForm):
     csv_file = FileField("CSV file", validators=[FileRequired("Choose a CSV file"),
                                                  FileAllowed(["csv"], "Choose a file ending .csv")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(WebForm):
     token = HiddenField(validators=[DataRequired(), Regexp(TOKEN)])
 
 

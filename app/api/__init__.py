@@ -1,4 +1,4 @@
-"""The Open Referral UK 3.0 API (``../shared/oruk/``): public, published, fresh listings only, no clusters."""
+"""The Open Referral UK 3.0 API (``data/oruk/``): public, published, fresh listings only, no clusters."""
 
 from flask import Blueprint
 from werkzeug.wrappers import Response

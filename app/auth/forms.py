@@ -1,20 +1,20 @@
 """Forms for signing in, registering and resetting a password (CSRF-protected by Flask-WTF)."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.accounts.operations import MIN_PASSWORD_LENGTH
+from app.forms import WebForm
 
 PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unusual words together work well."
 
 
-class SignInForm(FlaskForm):
+class SignInForm(WebForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password"), Length(max=200)])
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(WebForm):
     name = StringField("Your name", validators=[DataRequired("Enter your name"), Length(max=200)])
     email = EmailField(
         "Work email address",
@@ -33,11 +33,11 @@ class RegisterForm(FlaskForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(WebForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address"), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(WebForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Choose a new password"),

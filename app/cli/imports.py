@@ -28,6 +28,8 @@ def import_services(csv_file: Path, dry_run: bool) -> None:
         click.echo(f"{csv_file}: the file is not UTF-8 text; save it as 'CSV UTF-8' and try again", err=True)
         sys.exit(1)
     report = import_csv(text, dry_run=dry_run)
+    for note in report.notes:
+        click.echo(f"{csv_file}: note: {note}")
     if not report.ok:
         for problem in report.problems:
             click.echo(f"{csv_file}: {problem}", err=True)

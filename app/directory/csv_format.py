@@ -4,7 +4,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from app.directory.listing_data import (
@@ -14,6 +14,7 @@ from app.directory.listing_data import (
     normalise_postcode,
     parse_cost_option,
 )
+from app.text import removed_note, storable
 from app.timeutil import today
 
 COLUMNS = (
@@ -34,6 +35,7 @@ class CsvRow:
     external_id: str
     data: ListingData | None
     problems: list[str]
+    notes: list[str] = field(default_factory=list)  # what was changed on reading, in plain words
 
 
 def _split(value: str) -> list[str]:
@@ -99,9 +101,11 @@ def _locations(address: str, postcode: str, problems: list[str]) -> list[Locatio
     return locations
 
 
-def parse_row(row: dict[str, str], line: int) -> CsvRow:
+def parse_row(written: dict[str, str], line: int) -> CsvRow:
     """One CSV record as listing data, or the plain reasons it cannot be read."""
     problems: list[str] = []
+    notes = [note for column, value in written.items() if (note := removed_note(column, value or ""))]
+    row = {column: storable(value or "") for column, value in written.items()}
 
     def get(column: str) -> str:
         return (row.get(column) or "").strip()
@@ -142,7 +146,7 @@ def parse_row(row: dict[str, str], line: int) -> CsvRow:
     )
     if len(get("external_id")) > MAX_EXTERNAL_ID:
         problems.append(f"external_id: keep it under {MAX_EXTERNAL_ID} characters")
-    return CsvRow(line, get("external_id"), data, problems)
+    return CsvRow(line, get("external_id"), data, problems, notes)
 
 
 def read_rows(text: str) -> tuple[list[CsvRow], list[str]]:

@@ -15,6 +15,7 @@ from app.extensions import db
 @dataclass
 class ImportReport:
     problems: list[str] = field(default_factory=list)  # "line N: reason", one per bad row and reason
+    notes: list[str] = field(default_factory=list)  # "line N: what was changed", e.g. a NUL removed
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -36,6 +37,7 @@ def check_csv(text: str) -> tuple[ImportReport, list[CsvRow]]:
     seen: dict[str, int] = {}
     for row in rows:
         problems = list(row.problems)
+        report.notes.extend(f"line {row.line}: {note}" for note in row.notes)
         if row.data is not None:
             unreadable = any(problem.startswith("event_date:") for problem in problems)
             problems.extend(validate(row.data, event_date_unreadable=unreadable))

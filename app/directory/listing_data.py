@@ -195,11 +195,6 @@ def _length_problems(data: ListingData) -> list[str]:
             problems.append(f"cost_detail: '{option.amount}' is not a price we can show")
         if len(option.option) > 200 or len(option.per) > 100:
             problems.append("cost_detail: keep each price's words short")
-    texts = [data.name, data.summary, data.description, data.phone, data.email, data.website, data.organisation,
-             data.opening_hours, *(loc.address for loc in data.locations),
-             *(o.option + o.per for o in data.cost_options)]
-    if any("\x00" in text for text in texts):
-        problems.append("the row contains an invisible NUL character; remove it and try again")
     return problems
 
 

@@ -1,7 +1,8 @@
 """Importing services written in Open Referral UK 3.0 form (one service, a list, or a page of them).
 
-Taxonomy terms we know are mapped to our slugs; the ones we don't are reported. Every service is
-checked before anything is written, as with the CSV import.
+Taxonomy terms we know are mapped to our slugs; the ones we don't are reported, and so are characters no
+database can store, which are removed from every text field (``app.text``). Every service is checked
+before anything is written, as with the CSV import.
 """
 
 import math
@@ -9,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from sqlalchemy import select
 
@@ -18,6 +20,7 @@ from app.directory.operations import publish_directly
 from app.directory.schedule import DAYS, OpeningRule, written_form
 from app.extensions import db
 from app.taxonomies import taxonomy
+from app.text import storable_json
 from app.timeutil import today
 from exports.oruk import REGION
 
@@ -217,8 +220,9 @@ def _guess_category(text: str) -> str:
     return next((slug for slug, words in CATEGORY_WORDS if any(w in lowered for w in words)), "wellbeing")
 
 
-def read_service(record: dict[str, object]) -> OrukService:
-    notes: list[str] = []
+def read_service(raw: dict[str, object]) -> OrukService:
+    cleaned, notes = storable_json(raw)
+    record = cast(dict[str, object], cleaned)  # the same shape, its strings made storable
     uid = _text(record.get("id"))
     organisation = record.get("organization") if isinstance(record.get("organization"), dict) else {}
     description = _text(record.get("description"))

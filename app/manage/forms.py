@@ -1,13 +1,13 @@
 """Forms for agencies: registering an organisation and inviting colleagues."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from app.accounts.operations import MIN_PASSWORD_LENGTH
+from app.forms import WebForm
 
 
-class OrganisationRegisterForm(FlaskForm):
+class OrganisationRegisterForm(WebForm):
     name = StringField("Organisation name", validators=[DataRequired("Enter your organisation's name"),
                                                         Length(max=200)])
     description = TextAreaField("What your organisation does", validators=[Optional(), Length(max=2000)])
@@ -35,6 +35,6 @@ class OrganisationRegisterForm(FlaskForm):
                 ("name", "description", "website", "phone", "email", "charity_number")}
 
 
-class InviteForm(FlaskForm):
+class InviteForm(WebForm):
     email = EmailField("Colleague's email address", validators=[
         DataRequired("Enter your colleague's email address"), Email("Enter an email address"), Length(max=254)])

@@ -7,12 +7,10 @@ talks to the database itself.
 import re
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -35,6 +33,7 @@ from app.directory.listing_data import (
     validate,
 )
 from app.directory.schedule import DAYS, NTH, OpeningRule, ScheduleError, parse_opening_hours, written_form
+from app.forms import SubForm, WebForm
 from app.taxonomies import clusters, taxonomy
 
 LOCATION_ROWS = 3
@@ -59,7 +58,7 @@ def _cluster_choices() -> list[SelectChoice]:
     return [SelectChoice(str(c.code), f"{c.code}: {c.name} ({c.super_class_name.lower()})") for c in clusters()]
 
 
-class LocationForm(Form):
+class LocationForm(SubForm):
     address = StringField("Address", validators=[Optional(), Length(max=300)])
     postcode = StringField("Postcode", validators=[Optional(), Length(max=10)])
 
@@ -70,7 +69,7 @@ class LocationForm(Form):
             raise ValidationError("Enter the address for this postcode too")
 
 
-class OpeningRowForm(Form):
+class OpeningRowForm(SubForm):
     pattern = SelectField("How often", choices=PATTERNS, default="")
     days = MultiCheckboxField("Days", choices=[SelectChoice(day, day) for day in DAYS])
     opens = TimeField("Opens", validators=[Optional()], format="%H:%M")
@@ -97,7 +96,7 @@ class OpeningRowForm(Form):
         return OpeningRule("monthly", days, NTH[pattern], self.opens.data, self.closes.data)
 
 
-class ListingForm(FlaskForm):
+class ListingForm(WebForm):
     kind = RadioField("What are you listing?", choices=_choices("kinds"), default="service",
                       validators=[DataRequired("Choose what you are listing")])
     name = StringField("Name", validators=[DataRequired("Enter the name of the service"), Length(max=200)])

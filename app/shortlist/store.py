@@ -2,6 +2,8 @@
 
 from flask import session
 
+from app.text import storable
+
 MAX_ITEMS = 30
 MAX_NOTE_LENGTH = 500
 IDS_KEY = "shortlist"
@@ -46,7 +48,7 @@ def move(service_id: int, step: int) -> None:
 
 def set_note(service_id: int, text: str) -> None:
     saved = notes()
-    text = text.strip()[:MAX_NOTE_LENGTH]
+    text = storable(text).strip()[:MAX_NOTE_LENGTH]
     if text:
         saved[service_id] = text
     else:

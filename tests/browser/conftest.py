@@ -89,6 +89,7 @@ def live_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -
         "SQLALCHEMY_DATABASE_URI": database_url(workdir),
         "INDEX_DIR": str(workdir / "index"),
         "MAIL_FOLDER": str(workdir / "mail"),
+        "INSTANCE_PATH": str(workdir / "instance"),
         # Every test signs in afresh from one address: the sign-in limits are for people, not test suites.
         "RATELIMIT_ENABLED": False,
     })

@@ -86,9 +86,6 @@ def _referrer_listing(page: Page) -> Response | None:
     return page.goto(href)
 
 
-# The leaflet bank is being built in another issue: until /leaflets exists its two cases are expected to fail.
-LEAFLETS_PENDING = "the leaflet bank (/leaflets) is not built yet (another issue)"
-
 # name → (who is signed in, how to get there), visited in this order; each role keeps one browser context.
 PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
     "home": (None, _goto("/")),
@@ -170,8 +167,6 @@ def reports(browser: Browser, live_server: LiveServer, tmp_path_factory: pytest.
 
 
 def _visited(report: PageReport, name: str) -> None:
-    if name == "leaflets" and report.status == 404:
-        pytest.xfail(LEAFLETS_PENDING)
     assert report.problem is None, f"could not visit {name}: {report.problem}"
     expected = 404 if name in NOT_FOUND_EXPECTED else 200
     assert report.status == expected, f"{name} answered {report.status}"

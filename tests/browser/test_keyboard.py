@@ -11,7 +11,10 @@ from contextlib import nullcontext
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import select
 
+from app.directory.models import Service
+from app.extensions import db
 from tests.browser.conftest import (
     ADMIN,
     CLOSING_TIMES,
@@ -21,6 +24,7 @@ from tests.browser.conftest import (
     PASSWORD,
     REFERRER,
     TIER_LABELS,
+    LiveServer,
 )
 
 # One call per Tab stop: does the focused element match, and does its focus show?
@@ -200,8 +204,10 @@ def test_an_editor_and_an_administrator_with_the_keyboard_alone(
     expect(public.locator("main")).to_contain_text(spoken)
 
 
-@pytest.mark.parametrize("path", ["/", "/services/1", "/sign-in", "/shortlist/"])
-def test_focus_is_visible_at_every_tab_stop(keys: Keyboard, path: str) -> None:
+@pytest.mark.parametrize("path", ["/", "/services/{listing}", "/sign-in", "/shortlist/"])
+def test_focus_is_visible_at_every_tab_stop(keys: Keyboard, live_server: LiveServer, path: str) -> None:
     """Tab through the whole page, to the last link of the footer."""
-    keys.page.goto(path)
+    with live_server.app.app_context():
+        listing = db.session.scalar(select(Service.id).where(Service.name == EDITED_LISTING))
+    keys.page.goto(path.format(listing=listing))
     keys.tab_to("footer a", "For professionals")

@@ -404,7 +404,8 @@ def public_search_uids(client: FlaskClient, app: Flask, words: str) -> tuple[lis
 
 
 @pytest.mark.parametrize("words", ["counselling", "drink problem", "carers support", "low mood", "housing advice",
-                                   "dementia", "young people anxiety"])
+                                   "dementia", "young people anxiety", "i want to kill myself",
+                                   "counselling in radstock", "alchol", "my husband has dementia i cant cope"])
 def test_search_gives_the_public_search_page_order(words: str, demo_client: FlaskClient,
                                                    shared_demo_app: Flask) -> None:
     expected, count = public_search_uids(demo_client, shared_demo_app, words)

@@ -4,7 +4,6 @@ in the audit log with who and when. The shipped lists (``data/search/``) stay th
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import TextAreaField
@@ -13,6 +12,7 @@ from app.accounts.roles import admin_required
 from app.admin import admin
 from app.admin.forms import EmptyForm
 from app.extensions import db
+from app.forms import WebForm
 from app.vocabulary.models import SearchVocabulary
 from app.vocabulary.operations import save_vocabulary
 from app.vocabulary.store import current_vocabulary, saved_texts, take_effect_now
@@ -29,7 +29,7 @@ HELP = {
 }
 
 
-class VocabularyForm(FlaskForm):
+class VocabularyForm(WebForm):
     text = TextAreaField("The list, one entry a line")
 
 

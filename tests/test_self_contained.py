@@ -21,6 +21,7 @@ PARENTS = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?(\.parents\[(\d+)\]|(?:
 HOSTILE_INPUT = {
     ("tests/test_admin_import.py", "../../wellaware"),
     ("tests/test_fuzz_inputs.py", "../../etc/passwd"),
+    ("data/demo/judged-queries.csv", "../../../etc/passwd"),  # a hostile search, judged to find nothing
 }
 
 

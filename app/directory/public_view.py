@@ -46,6 +46,8 @@ class PublicListing:
     areas: tuple[Labelled, ...]
     locations: tuple[PublicLocation, ...]
     opening_times: tuple[str, ...]
+    evening_times: tuple[str, ...]  # those of the opening times that run past 6pm
+    weekend_times: tuple[str, ...]
     event_date: date | None
     phone: str
     email: str
@@ -100,6 +102,8 @@ def public_listing(service: Service) -> PublicListing:
         areas=_labelled("areas", service.areas),
         locations=tuple(PublicLocation(loc.address, loc.postcode) for loc in service.locations),
         opening_times=tuple(rule.spoken() for rule in rules),
+        evening_times=tuple(rule.spoken() for rule in rules if rule.is_evening),
+        weekend_times=tuple(rule.spoken() for rule in rules if rule.is_weekend),
         event_date=service.event_date,
         phone=service.phone,
         email=service.email,
@@ -123,6 +127,8 @@ class ListingCard:
     ages: str
     self_referral: bool
     opening_times: tuple[str, ...]
+    evening_times: tuple[str, ...]
+    weekend_times: tuple[str, ...]
 
     def to_json(self) -> str:
         fields = asdict(self)
@@ -135,7 +141,9 @@ class ListingCard:
         event_date = fields.pop("event_date")
         return cls(**fields | {"event_date": date.fromisoformat(event_date) if event_date else None,
                                "cost": Labelled(**fields["cost"]),
-                               "opening_times": tuple(fields["opening_times"])})
+                               "opening_times": tuple(fields["opening_times"]),
+                               "evening_times": tuple(fields["evening_times"]),
+                               "weekend_times": tuple(fields["weekend_times"])})
 
 
 def listing_card(listing: PublicListing) -> ListingCard:
@@ -150,4 +158,6 @@ def listing_card(listing: PublicListing) -> ListingCard:
         ages=listing.ages,
         self_referral=listing.self_referral,
         opening_times=listing.opening_times,
+        evening_times=listing.evening_times,
+        weekend_times=listing.weekend_times,
     )

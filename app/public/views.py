@@ -89,6 +89,22 @@ def _search_links(search_request: SearchRequest, results: SearchResults, endpoin
     return links
 
 
+def _error_targets(search_request: SearchRequest, results: SearchResults) -> dict[str, str]:
+    """Where each error in the summary takes focus: for a group of checkboxes, its first one shown."""
+    targets = {}
+    for parameter, (field_name, taxonomy_name) in MULTI_FILTERS.items():
+        if parameter in search_request.errors:
+            chosen = getattr(search_request.filters, field_name)
+            counts = results.facets.get(field_name, {})  # the facets are named as the filters' fields
+            shown = [slug for slug in taxonomy(taxonomy_name).slugs if counts.get(slug) or slug in chosen]
+            targets[parameter] = f"f-{parameter}-{shown[0]}" if shown else f"f-{parameter}"
+    if "when" in search_request.errors:
+        shown = [slug for slug in WHEN_CHOICES
+                 if results.facets.get(slug, {}).get("t") or slug in search_request.filters.when]
+        targets["when"] = f"f-when-{shown[0]}" if shown else "f-when"
+    return targets
+
+
 def search_context(
     search_request: SearchRequest, results: SearchResults, endpoint: str, detail_endpoint: str = "public.listing"
 ) -> dict[str, object]:
@@ -100,6 +116,7 @@ def search_context(
         "query_text": search_request.text,
         "chosen": chosen_filter_tags(request.args, endpoint, results),
         "links": _search_links(search_request, results, endpoint),
+        "error_targets": _error_targets(search_request, results),
         "endpoint": endpoint,
         "when_terms": [Term(slug, label) for slug, label in WHEN_CHOICES.items()],
         # Whoosh groups a boolean field under "t" and "f".

@@ -179,6 +179,15 @@ def page(new_context: Callable[..., BrowserContext], viewport: dict[str, int]) -
 
 # --- helpers ---------------------------------------------------------------------------------------------
 
+FILTER_CONTROL = "summary.wa-filter-panel__summary"
+
+
+def open_filters(page: Page) -> None:
+    """On a phone the search filters fold behind "Filter results": open them (a desktop shows them)."""
+    control = page.locator(FILTER_CONTROL)
+    if control.is_visible():
+        control.click()
+
 
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     """Sign in through the form, with the mouse-free `fill`, and wait for the page it leads to."""

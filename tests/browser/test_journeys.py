@@ -10,6 +10,7 @@ from tests.browser.conftest import (
     CLUSTER,
     EDITED_LISTING,
     TIER_LABELS,
+    open_filters,
     sign_in_as_admin,
     sign_in_as_editor,
     sign_in_as_referrer,
@@ -29,6 +30,7 @@ def test_a_member_of_the_public_searches_filters_shortlists_and_prints(page: Pag
     expect(page).to_have_url(re.compile(r"/search\?q=feeling\+low"))
     expect(page.locator(RESULT).first).to_be_visible()
 
+    open_filters(page)
     page.fill("#f-age", "30")
     page.check("#f-cost-free")
     page.get_by_role("button", name="Apply filters").click()
@@ -81,6 +83,7 @@ def test_a_referrer_searches_by_care_cluster(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/referrer/search"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Referrer search")
 
+    open_filters(page)
     page.locator("summary", has_text="Care cluster").click()
     page.check(f"#f-cluster-{CLUSTER}")
     page.get_by_role("button", name="Apply filters").click()

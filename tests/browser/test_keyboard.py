@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     CLUSTER,
     EDITED_LISTING,
     EDITOR,
+    FILTER_CONTROL,
     PASSWORD,
     REFERRER,
     TIER_LABELS,
@@ -82,6 +83,12 @@ class Keyboard:
                 return
         raise AssertionError(f"Tab never reached {selector} {text or ''}; it passed {passed[-20:]}")
 
+    def open_filters(self) -> None:
+        """On a phone the search filters fold behind "Filter results": open them with the keyboard."""
+        if self.page.locator(FILTER_CONTROL).is_visible():
+            self.tab_to(FILTER_CONTROL)
+            self.press("Enter", navigates=False)
+
     def press(self, key: str, navigates: bool = True) -> None:
         with self.page.expect_navigation() if navigates else nullcontext():
             self.page.keyboard.press(key)
@@ -124,6 +131,7 @@ def test_a_member_of_the_public_with_the_keyboard_alone(keys: Keyboard) -> None:
     keys.press("Enter")
     expect(page).to_have_url(re.compile(r"/search\?q=feeling\+low"))
 
+    keys.open_filters()
     keys.tab_to("#f-age")
     keys.type("30")
     keys.tab_to("#f-cost-free")
@@ -158,6 +166,7 @@ def test_a_referrer_with_the_keyboard_alone(keys: Keyboard) -> None:
     page = keys.page
     keys.sign_in(REFERRER)
     expect(page).to_have_url(re.compile(r"/referrer/search"))
+    keys.open_filters()
     keys.tab_to("summary", "Care cluster")
     keys.press("Enter", navigates=False)
     keys.tab_to(f"#f-cluster-{CLUSTER}")

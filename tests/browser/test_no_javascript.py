@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.conftest import PASSWORD, REFERRER
+from tests.browser.conftest import PASSWORD, REFERRER, open_filters
 
 
 @pytest.fixture
@@ -24,7 +24,8 @@ def test_search_filters_listing_and_shortlist_without_javascript(page: Page) -> 
     expect(page.locator("body")).not_to_have_class(re.compile("js-enabled"))
     expect(page.locator("li.wa-result").first).to_be_visible()
 
-    # The filters in closed <details> open without JavaScript.
+    # The filters in closed <details> open without JavaScript (on a phone, behind "Filter results" first).
+    open_filters(page)
     page.locator("summary", has_text="Area").click()
     expect(page.locator("#f-area-bath")).to_be_visible()
     page.fill("#f-age", "70")

@@ -93,12 +93,8 @@ class Vocabulary:
     phrases: dict[tuple[str, ...], PhraseRoles]
     longest: int
     known_words: frozenset[str]  # every word in any list: never "corrected"
-
-    @property
-    def version(self) -> Hashable:
-        """Changes whenever any list does, so results cached for one vocabulary are not used for another."""
-        digest = hashlib.sha256("\x00".join(self.texts[kind] for kind in VocabularyKind).encode())
-        return digest.hexdigest()[:16]
+    # Changes whenever any list does, so results cached for one vocabulary are not used for another.
+    version: Hashable = ""
 
 
 def default_text(kind: VocabularyKind, defaults_dir: Path = DEFAULTS_DIR) -> str:
@@ -253,8 +249,10 @@ def compile_vocabulary(texts: dict[VocabularyKind, str]) -> Vocabulary:
         roles.area, roles.area_needs_locator = area, needs_locator
     for phrase in parse_fillers(texts[VocabularyKind.FILLERS], ignored, known):
         table.setdefault(phrase.key, PhraseRoles()).filler = True
+    digest = hashlib.sha256("\x00".join(texts[kind] for kind in VocabularyKind).encode()).hexdigest()[:16]
     return Vocabulary(texts=dict(texts), synonyms=synonyms, phrases=table,
-                      longest=max((len(key) for key in table), default=1), known_words=frozenset(known))
+                      longest=max((len(key) for key in table), default=1), known_words=frozenset(known),
+                      version=digest)
 
 
 def default_vocabulary(defaults_dir: Path = DEFAULTS_DIR) -> Vocabulary:

@@ -16,6 +16,8 @@ from search.vocabulary import Vocabulary
 T = TypeVar("T")
 MAX_DOCSETS = 2048
 MAX_RESULTS = 1024
+# A need's score array holds a number per document (400 KB at 100,000 listings), so keep fewer of them.
+MAX_NEEDS = 64
 
 
 class _Bounded(OrderedDict):  # type: ignore[type-arg]
@@ -43,6 +45,7 @@ class SearcherCache:
         self._lock = threading.Lock()
         self._docsets = _Bounded(MAX_DOCSETS)
         self._results = _Bounded(MAX_RESULTS)
+        self._needs = _Bounded(MAX_NEEDS)
         self._lexicons: dict[object, Lexicon] = {}
 
     def lexicon(self, vocabulary: Vocabulary) -> Lexicon:
@@ -63,6 +66,16 @@ class SearcherCache:
         docs = make()
         with self._lock:
             return self._docsets.remember(key, lambda: docs)
+
+    def need(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What one need (a concept) finds and how each document scores for it, worked out once per index
+        state: the same needs come back in search after search, with other filters and other pages."""
+        with self._lock:
+            if key in self._needs:
+                return self._needs.remember(key, make)
+        value = make()
+        with self._lock:
+            return self._needs.remember(key, lambda: value)
 
     def result(self, key: Hashable, make: Callable[[], T]) -> T:
         with self._lock:

@@ -41,6 +41,28 @@ def _docs(cache: SearcherCache, query) -> int:
     return cache.docs(query, lambda: cache.view.docs(query))
 
 
+@dataclass(frozen=True)
+class _Need:
+    """One need against one index state: how much each listing covers of it, and how well."""
+
+    coverage: np.ndarray
+    relevance: np.ndarray
+    covering: int  # the listings covering it, by words or tags
+
+
+def _need(cache: SearcherCache, concept: Concept) -> _Need:
+    view = cache.view
+    words_query, tags = concept_query(concept), tags_query(concept)
+    by_words = _docs(cache, words_query) if words_query is not None else bitsets.EMPTY
+    by_tags = _docs(cache, tags) if tags is not None else bitsets.EMPTY
+    word_flags, tag_flags = view.flags(by_words), view.flags(by_tags)
+    relevance = TAG_RELEVANCE * tag_flags.astype(np.float32)
+    if words_query is not None:
+        relevance += view.scores(words_query)
+    coverage = (word_flags + TAG_CREDIT * (tag_flags & ~word_flags)).astype(np.float32)
+    return _Need(coverage=coverage, relevance=relevance, covering=by_words | by_tags)
+
+
 def rank(cache: SearcherCache, concepts: tuple[Concept, ...], *, soft: int = bitsets.EMPTY,
          local: np.ndarray | None = None, home: int = bitsets.EMPTY, place_words: tuple[str, ...] = (),
          age_limited: int = bitsets.EMPTY) -> Ranking:
@@ -55,15 +77,10 @@ def rank(cache: SearcherCache, concepts: tuple[Concept, ...], *, soft: int = bit
     relevance = np.zeros(view.size, dtype=np.float64)
     covering = []
     for concept in concepts:
-        words_query, tags = concept_query(concept), tags_query(concept)
-        by_words = _docs(cache, words_query) if words_query is not None else bitsets.EMPTY
-        by_tags = _docs(cache, tags) if tags is not None else bitsets.EMPTY
-        word_flags, tag_flags = view.flags(by_words), view.flags(by_tags)
-        coverage += concept.weight * (word_flags + TAG_CREDIT * (tag_flags & ~word_flags))
-        if words_query is not None:
-            relevance += view.scores(words_query)
-        relevance += TAG_RELEVANCE * tag_flags
-        covering.append(by_words | by_tags)
+        need = cache.need((concept.searches, concept.tags), lambda c=concept: _need(cache, c))
+        coverage += concept.weight * need.coverage
+        relevance += need.relevance
+        covering.append(need.covering)
     if soft:
         soft_flags = view.flags(soft)
         coverage += soft_flags

@@ -30,7 +30,7 @@ from sqlalchemy import Date, bindparam, text
 
 from app.extensions import db
 
-AREAS_FILE = Path(__file__).resolve().parent.parent / "data" / "taxonomies" / "areas.json"
+TAXONOMIES = Path(__file__).resolve().parent.parent / "data" / "taxonomies"
 LIST_COLUMNS = ("categories", "audiences", "referral", "access", "accessibility", "areas")
 ALL_REQUIRED = frozenset({"accessibility"})
 EVENING_AFTER = "18:00:00"
@@ -61,10 +61,19 @@ class Row:
     weekend: bool
 
 
+def _terms(name: str) -> list[dict[str, object]]:
+    return json.loads((TAXONOMIES / f"{name}.json").read_text(encoding="utf-8"))["terms"]
+
+
+def taxonomy_slugs(name: str) -> list[str]:
+    """The slugs of ``data/taxonomies/NAME.json``, read from the file."""
+    return [str(term["slug"]) for term in _terms(name)]
+
+
 @cache
 def area_kinds() -> dict[str, str]:
     """Each area slug of ``data/taxonomies/areas.json`` with its kind: local, wide or border."""
-    terms = json.loads(AREAS_FILE.read_text(encoding="utf-8"))["terms"]
+    terms = _terms("areas")
     return {term["slug"]: next(kind for kind in ("local", "wide", "border") if term.get(kind)) for term in terms}
 
 

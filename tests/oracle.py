@@ -37,7 +37,7 @@ EVENING_AFTER = "18:00:00"
 WEEKEND = frozenset({"Sat", "Sun"})
 
 VISIBLE = text("""
-    SELECT s.id, s.min_age, s.max_age, s.cost, s.categories, s.audiences, s.referral, s.access,
+    SELECT s.id, s.kind, s.min_age, s.max_age, s.cost, s.categories, s.audiences, s.referral, s.access,
            s.accessibility, s.areas
     FROM service s JOIN organisation o ON o.id = s.organisation_id
     WHERE s.status = 'published'
@@ -53,6 +53,7 @@ class Row:
     """One publicly visible listing, as plain values."""
 
     id: int
+    kind: str
     min_age: int | None
     max_age: int | None
     cost: str
@@ -110,7 +111,7 @@ def visible_rows(app: Flask, day: date | None = None) -> dict[int, Row]:
                 weekend.add(service_id)
         db.session.remove()
     return {
-        row["id"]: Row(row["id"], row["min_age"], row["max_age"], row["cost"],
+        row["id"]: Row(row["id"], row["kind"], row["min_age"], row["max_age"], row["cost"],
                        {column: _values(row[column]) for column in LIST_COLUMNS},
                        row["id"] in evening, row["id"] in weekend)
         for row in listings

@@ -16,7 +16,7 @@ from app.directory.listing_data import ListingData
 from app.directory.models import Organisation, OrganisationStatus, Service, ServiceStatus
 from app.directory.operations import mark_for_reindex, publish_directly
 from app.extensions import db
-from tests.oracle import Filters, area_kinds, expected_ids, utc_today, visible_rows
+from tests.oracle import Filters, Row, area_kinds, expected_ids, utc_today, visible_rows
 from tests.search_helpers import all_ids, status_count
 
 AGES = (0, 15, 16, 17, 18, 24, 25, 64, 65, 100)
@@ -127,4 +127,37 @@ def test_age_filter_includes_both_ends_of_each_range(demo_app: Flask) -> None:
         if api.status_code != 200 or api.get_json()["total_items"] != len(expected):
             problems.append(f"/api/services for age {age}: {api.status_code} "
                             f"{api.get_json().get('total_items')}, the oracle {len(expected)}")
+    assert problems == [], "\n".join(problems)
+
+
+# The API's taxonomies, as /api/taxonomy_terms names them → what each term is in the listing's columns.
+API_TAXONOMIES = ("categories", "audiences", "cost", "referral", "access", "accessibility", "kinds")
+
+
+def carries(row: Row, taxonomy: str, slug: str) -> bool:
+    if taxonomy == "kinds":
+        return row.kind == slug
+    if taxonomy == "cost":
+        return row.cost == slug
+    return slug in row.lists[taxonomy]
+
+
+def test_api_taxonomy_term_filters_match_the_oracle(demo_app: Flask) -> None:
+    """/api/services?taxonomy_term_id=… for every term the API publishes, kinds of listing included."""
+    add_boundary_listings(demo_app)
+    rows = visible_rows(demo_app).values()
+    client = demo_app.test_client()
+    terms = client.get("/api/taxonomy_terms", query_string={"per_page": 100}).get_json()
+    assert terms["total_items"] <= 100
+    published = {term["taxonomy"] for term in terms["contents"]}
+    assert published == set(API_TAXONOMIES), "the API publishes other taxonomies than this test knows"
+    problems = []
+    for term in terms["contents"]:
+        expected = sum(carries(row, term["taxonomy"], term["code"]) for row in rows)
+        found = client.get("/api/services", query_string={"taxonomy_term_id": term["id"], "per_page": 1})
+        if found.status_code != 200 or found.get_json()["total_items"] != expected:
+            problems.append(f"{term['taxonomy']} {term['code']}: {found.status_code} "
+                            f"{found.get_json().get('total_items')}, the oracle {expected}")
+    events = [term for term in terms["contents"] if term["taxonomy"] == "kinds" and term["code"] == "event"]
+    assert events and sum(carries(row, "kinds", "event") for row in rows) >= 2
     assert problems == [], "\n".join(problems)

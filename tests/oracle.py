@@ -71,6 +71,11 @@ def taxonomy_slugs(name: str) -> list[str]:
     return [str(term["slug"]) for term in _terms(name)]
 
 
+def taxonomy_names(name: str) -> dict[str, str]:
+    """Each slug of ``data/taxonomies/NAME.json`` with the name people see."""
+    return {str(term["slug"]): str(term["name"]) for term in _terms(name)}
+
+
 @cache
 def area_kinds() -> dict[str, str]:
     """Each area slug of ``data/taxonomies/areas.json`` with its kind: local, wide or border."""

@@ -29,6 +29,7 @@ from app.taxonomies import Term
 from exports.leaflets.content import Leaflet, shortlist_leaflet
 from exports.oruk import service_document, service_summary
 from search.service import SearchResults
+from tests.oracle import taxonomy_names, visible_rows
 from tests.search_helpers import all_results
 from tests.web import form_post
 
@@ -155,6 +156,34 @@ def test_results_cards_from_the_index_carry_no_clusters(shared_demo_app: Flask) 
     assert not [key for key in card if mentions_clusters(key)]
     assert not cluster_text_in(card)
     assert not [name for name in results.facets if mentions_clusters(name)]
+
+
+CARD_FACTS = text(
+    "SELECT s.id, s.name, s.summary, s.kind, s.cost, s.event_date, o.name AS organisation "
+    "FROM service s JOIN organisation o ON o.id = s.organisation_id")
+
+
+def test_result_cards_show_each_listings_own_details(shared_demo_app: Flask) -> None:
+    """The cards a results page shows come from the index: each must hold its listing's own name, summary,
+    organisation, kind, cost and event date, as the database has them."""
+    visible = visible_rows(shared_demo_app)
+    results = all_results(shared_demo_app)
+    assert set(results.ids) == set(visible)
+    with shared_demo_app.app_context():
+        facts = {row.id: row for row in db.session.execute(CARD_FACTS)}
+        db.session.remove()
+    kinds, costs = taxonomy_names("kinds"), taxonomy_names("cost")
+    wrong = []
+    for service_id, card_json in zip(results.ids, results.cards, strict=True):
+        card, row = json.loads(card_json), facts[service_id]
+        expected = {"id": row.id, "name": row.name, "summary": row.summary, "organisation_name": row.organisation,
+                    "kind_name": kinds[row.kind], "cost": {"slug": row.cost, "name": costs[row.cost]},
+                    "event_date": str(row.event_date) if row.event_date else None}
+        shown = {key: card.get(key) for key in expected}
+        if shown != expected:
+            wrong.append(f"{service_id}: {shown} != {expected}")
+    assert wrong == [], "\n".join(wrong[:5])
+    assert sum(1 for row in facts.values() if row.event_date and row.id in visible) >= 2, "the demo should have events"
 
 
 def context_view_types(value: object, seen: set[int]) -> Iterator[type]:

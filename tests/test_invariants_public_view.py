@@ -159,13 +159,14 @@ def test_results_cards_from_the_index_carry_no_clusters(shared_demo_app: Flask) 
 
 
 CARD_FACTS = text(
-    "SELECT s.id, s.name, s.summary, s.kind, s.cost, s.event_date, o.name AS organisation "
+    "SELECT s.id, s.name, s.summary, s.kind, s.cost, s.event_date, s.min_age, s.max_age, s.referral, "
+    "o.name AS organisation "
     "FROM service s JOIN organisation o ON o.id = s.organisation_id")
 
 
 def test_result_cards_show_each_listings_own_details(shared_demo_app: Flask) -> None:
     """The cards a results page shows come from the index: each must hold its listing's own name, summary,
-    organisation, kind, cost and event date, as the database has them."""
+    organisation, kind, cost, event date, ages and self-referral, as the database has them."""
     visible = visible_rows(shared_demo_app)
     results = all_results(shared_demo_app)
     assert set(results.ids) == set(visible)
@@ -182,6 +183,13 @@ def test_result_cards_show_each_listings_own_details(shared_demo_app: Flask) -> 
         shown = {key: card.get(key) for key in expected}
         if shown != expected:
             wrong.append(f"{service_id}: {shown} != {expected}")
+        routes = json.loads(row.referral) if isinstance(row.referral, str) else row.referral
+        if card.get("self_referral") is not ("self" in routes):
+            wrong.append(f"{service_id}: self-referral {card.get('self_referral')}, routes {routes}")
+        ages = card.get("ages")
+        bounds = [str(bound) for bound in (row.min_age, row.max_age) if bound]
+        if not isinstance(ages, str) or not ages or not all(bound in ages for bound in bounds):
+            wrong.append(f"{service_id}: ages {ages!r} for the range {row.min_age}-{row.max_age}")
     assert wrong == [], "\n".join(wrong[:5])
     assert sum(1 for row in facts.values() if row.event_date and row.id in visible) >= 2, "the demo should have events"
 

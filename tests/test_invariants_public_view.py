@@ -164,13 +164,17 @@ CARD_FACTS = text(
     "FROM service s JOIN organisation o ON o.id = s.organisation_id")
 
 
-def test_result_cards_show_each_listings_own_details(shared_demo_app: Flask) -> None:
+def test_result_cards_show_each_listings_own_details(demo_app: Flask) -> None:
     """The cards a results page shows come from the index: each must hold its listing's own name, summary,
-    organisation, kind, cost, event date, ages and self-referral, as the database has them."""
-    visible = visible_rows(shared_demo_app)
-    results = all_results(shared_demo_app)
+    organisation, kind, cost, event date, ages and self-referral, as the database has them. The index is
+    rebuilt here with `search reindex`, so the cards are made while this test runs (mutation testing runs a
+    mutant only against the tests that run its code)."""
+    rebuilt = demo_app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    visible = visible_rows(demo_app)
+    results = all_results(demo_app)
     assert set(results.ids) == set(visible)
-    with shared_demo_app.app_context():
+    with demo_app.app_context():
         facts = {row.id: row for row in db.session.execute(CARD_FACTS)}
         db.session.remove()
     kinds, costs = taxonomy_names("kinds"), taxonomy_names("cost")

@@ -31,9 +31,6 @@ class SearchFilters:
     when: tuple[str, ...] = ()
     near: OutwardCode | None = None
 
-    def is_empty(self) -> bool:
-        return self == SearchFilters()
-
 
 def _terms(field: str, values: tuple[str, ...]) -> q.Query:
     terms = [q.Term(field, value) for value in values]

@@ -21,13 +21,12 @@ from sqlalchemy import func, select
 from app.directory.models import Organisation, Revision, Service
 from app.extensions import db
 from app.timeutil import today
+from tests.web import table_rows
 
 PASSWORD = "a long admin test password"
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 CONFIRM_FORM = re.compile(r'<form[^>]*action="/admin/import/confirm"[^>]*>(.*?)</form>', re.S)
 HIDDEN_TOKEN = re.compile(r'<input[^>]*name="token"[^>]*value="([^"]+)"')
-REPORT_ROW = re.compile(r'<tr class="nhsuk-table__row">\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(.*?)</td>\s*'
-                        r'<td[^>]*>(.*?)</td>\s*</tr>', re.S)
 RESULT_LINK = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
 COLUMNS = [
     "external_id", "organisation", "kind", "name", "summary", "description", "categories", "audiences",
@@ -106,8 +105,7 @@ def upload(client: FlaskClient, content: bytes, filename: str = "listings.csv", 
 
 
 def report_rows(page: str) -> list[tuple[int, str, str]]:
-    return [(int(line), html.unescape(name).strip(), outcome.strip())
-            for line, name, outcome in REPORT_ROW.findall(page)]
+    return [(int(line), name, outcome) for line, name, outcome in table_rows(page)]
 
 
 def confirm_fields(page: str) -> dict[str, str]:

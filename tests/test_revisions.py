@@ -21,7 +21,7 @@ from app.directory.models import Organisation, OrganisationStatus, Revision, Rev
 from app.extensions import db
 from tests import web
 from tests.conftest import Mailbox, use_smtp
-from tests.web import client_at, submit
+from tests.web import client_at, submit, table_rows
 
 PASSWORD = "correct horse battery"
 EDITOR = "walks@widcombe.example"
@@ -103,7 +103,7 @@ class World:
 
     def dashboard_row(self, service_id: int) -> str:
         page = self.editor.get("/manage/").get_data(as_text=True)
-        row = re.search(r'<tr class="nhsuk-table__row">\s*<td[^>]*>.*?href="/manage/services/' + str(service_id)
+        row = re.search(r'<tr class="nhsuk-table__row"[^>]*>\s*<td[^>]*>.*?href="/manage/services/' + str(service_id)
                         + r'".*?</tr>', page, re.S)
         assert row, f"listing {service_id} is not on the dashboard"
         return row.group(0)
@@ -195,11 +195,9 @@ def world(app: Flask, smtp) -> Iterator[World]:
 
 
 def diff_rows(review_page: str) -> dict[str, tuple[str, str]]:
-    table = re.search(r"<table class=\"nhsuk-table\">.*?</table>", review_page, re.S)
-    assert table, "the review page has no table of changes"
-    return {text_of(label): (text_of(before), text_of(after)) for label, before, after in re.findall(
-        r'<tr class="nhsuk-table__row"><th scope="row"[^>]*>(.*?)</th><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>',
-        table.group(0), re.S)}
+    rows = table_rows(review_page)
+    assert rows, "the review page has no table of changes"
+    return {label: (before, after) for label, before, after in rows}
 
 
 # --- the tests ---------------------------------------------------------------------------------------------
@@ -332,10 +330,9 @@ def test_a_trusted_organisations_change_publishes_at_once(world: World) -> None:
 
 
 def history_rows(page: str) -> list[list[str]]:
-    body = re.search(r'<tbody class="nhsuk-table__body">(.*?)</tbody>', page, re.S)
-    assert body, "the history page has no table"
-    return [[text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r'<tr class="nhsuk-table__row">(.*?)</tr>', body.group(1), re.S)]
+    rows = table_rows(page)
+    assert rows, "the history page has no table"
+    return rows
 
 
 def test_history_shows_every_revision(world: World) -> None:

@@ -305,7 +305,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app: Flask) -> None:
 
 
 @pytest.mark.parametrize("role", ["referrer", "editor"])
-def test_other_roles_get_404(role: str, app: Flask, tmp_path: Path) -> None:
+def test_other_roles_are_refused(role: str, app: Flask, tmp_path: Path) -> None:
     if role == "editor":
         path = tmp_path / "organisation.csv"
         path.write_bytes(csv_bytes([row("org-1", "Larkhall Lunch Club")]))
@@ -319,9 +319,9 @@ def test_other_roles_get_404(role: str, app: Flask, tmp_path: Path) -> None:
     before = counts(app)
     page = client.get("/account").get_data(as_text=True)
     token = csrf_token(page)
-    assert client.get("/admin/import").status_code == 404
+    assert client.get("/admin/import").status_code == 403
     posted = client.post("/admin/import", data={"csrf_token": token, "csv_file": (
         io.BytesIO(csv_bytes([row("sneak-1", "Larkhall Sneaky")])), "a.csv")}, content_type="multipart/form-data")
-    assert posted.status_code == 404
-    assert client.post("/admin/import/confirm", data={"csrf_token": token, "token": "0" * 32}).status_code == 404
+    assert posted.status_code == 403
+    assert client.post("/admin/import/confirm", data={"csrf_token": token, "token": "0" * 32}).status_code == 403
     assert counts(app) == before

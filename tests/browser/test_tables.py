@@ -4,6 +4,7 @@ column's heading, or scrolls inside a region of its own that the keyboard can re
 nothing serious, and the HTML is valid.
 
 The pages carry the longest things real people put in them: long email addresses, web links and reasons.
+The page an editor gets in the administrators' area (403) is checked the same way.
 """
 
 import dataclasses
@@ -114,8 +115,9 @@ PAGES: dict[str, tuple[str, Callable[[Page, Seeded], Response | None], bool]] = 
     "admin-search-words": (ADMIN, _goto("/admin/search-words"), True),
     "manage-dashboard": (EDITOR, _goto("/manage/"), True),
     "manage-history": (EDITOR, _goto(lambda s: f"/manage/services/{s.editors_listing}/history"), True),
+    "editor-in-admin": (EDITOR, _goto("/admin/"), False),  # the page saying who the area is for
 }
-EXPECTED_STATUS: dict[str, int] = {}
+EXPECTED_STATUS = {"editor-in-admin": 403}
 
 # Where each table cell is, and where the page ends, as the browser lays them out.
 MEASURE = """() => {

@@ -68,8 +68,9 @@ def _seed(live_server: LiveServer) -> Seeded:
         author = find_user(LONG_EMAIL) or create_user(LONG_EMAIL, PASSWORD, role="editor",
                                                       organisation=organisation, name="Alexandra")
         data = ListingData.from_service(service)
+        rest = data.description.split(" ", 1)[1]  # the first word taken out: the review marks words both ways
         changed = dataclasses.replace(data, website=LONG_LINK, description=(
-            f"{data.description}\n\nEvening groups are listed at {LONG_LINK} with their dates."))
+            f"{rest}\n\nEvening groups are listed at {LONG_LINK} with their dates."))
         _, revision = propose(organisation, changed, author, service)
         db.session.add(User(email=f"waiting.{LONG_EMAIL}", name="Alexandra Montgomery-Fitzwilliam",
                             referrer_status=ReferrerStatus.PENDING, email_verified_at=utcnow()))

@@ -4,6 +4,7 @@ from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from app.accounts.roles import WrongAccount
 from app.extensions import db
 
 MESSAGES = {
@@ -28,6 +29,8 @@ def register_error_pages(app: Flask) -> None:
         headers.pop("Content-Type", None)
         if request.path.startswith("/api/"):
             return jsonify({"error": title}), code, headers | {"Access-Control-Allow-Origin": "*"}
+        if isinstance(error, WrongAccount):
+            return render_template("wrong_account.html", area=error.area), code, headers
         return render_template("error.html", title=title, message=message, code=code), code, headers
 
     for code in MESSAGES:

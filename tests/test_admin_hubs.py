@@ -97,9 +97,9 @@ def test_only_administrators_reach_the_hub_pages(hubs_app: Flask) -> None:
         client = new_client(hubs_app)
         sign_in(client, email)
         for url in gets:
-            assert client.get(url).status_code == 404, (email, url)
+            assert client.get(url).status_code == 403, (email, url)
         for url in posts:
-            assert post(client, url, {"direction": "up"}, page="/shortlist/").status_code == 404, (email, url)
+            assert post(client, url, {"direction": "up"}, page="/shortlist/").status_code == 403, (email, url)
     assert section_ids(hubs_app, "bath") == bath_sections
 
 

@@ -21,13 +21,12 @@ from sqlalchemy import func, select
 from app.directory.models import Organisation, Revision, Service
 from app.extensions import db
 from app.timeutil import today
+from tests.web import table_rows
 
 PASSWORD = "a long admin test password"
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 CONFIRM_FORM = re.compile(r'<form[^>]*action="/admin/import/confirm"[^>]*>(.*?)</form>', re.S)
 HIDDEN_TOKEN = re.compile(r'<input[^>]*name="token"[^>]*value="([^"]+)"')
-REPORT_ROW = re.compile(r'<tr class="nhsuk-table__row">\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(.*?)</td>\s*'
-                        r'<td[^>]*>(.*?)</td>\s*</tr>', re.S)
 RESULT_LINK = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
 COLUMNS = [
     "external_id", "organisation", "kind", "name", "summary", "description", "categories", "audiences",
@@ -106,8 +105,7 @@ def upload(client: FlaskClient, content: bytes, filename: str = "listings.csv", 
 
 
 def report_rows(page: str) -> list[tuple[int, str, str]]:
-    return [(int(line), html.unescape(name).strip(), outcome.strip())
-            for line, name, outcome in REPORT_ROW.findall(page)]
+    return [(int(line), name, outcome) for line, name, outcome in table_rows(page)]
 
 
 def confirm_fields(page: str) -> dict[str, str]:
@@ -307,7 +305,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app: Flask) -> None:
 
 
 @pytest.mark.parametrize("role", ["referrer", "editor"])
-def test_other_roles_get_404(role: str, app: Flask, tmp_path: Path) -> None:
+def test_other_roles_are_refused(role: str, app: Flask, tmp_path: Path) -> None:
     if role == "editor":
         path = tmp_path / "organisation.csv"
         path.write_bytes(csv_bytes([row("org-1", "Larkhall Lunch Club")]))
@@ -321,9 +319,9 @@ def test_other_roles_get_404(role: str, app: Flask, tmp_path: Path) -> None:
     before = counts(app)
     page = client.get("/account").get_data(as_text=True)
     token = csrf_token(page)
-    assert client.get("/admin/import").status_code == 404
+    assert client.get("/admin/import").status_code == 403
     posted = client.post("/admin/import", data={"csrf_token": token, "csv_file": (
         io.BytesIO(csv_bytes([row("sneak-1", "Larkhall Sneaky")])), "a.csv")}, content_type="multipart/form-data")
-    assert posted.status_code == 404
-    assert client.post("/admin/import/confirm", data={"csrf_token": token, "token": "0" * 32}).status_code == 404
+    assert posted.status_code == 403
+    assert client.post("/admin/import/confirm", data={"csrf_token": token, "token": "0" * 32}).status_code == 403
     assert counts(app) == before

@@ -144,7 +144,7 @@ def test_a_professional_from_another_domain_waits_for_an_administrator(demo_app:
     assert response.status_code == 302 and path_of(response.headers["Location"]) == "/"
     for url in ("/referrer/search", "/referrer/search?cluster=14", "/admin/"):
         refused = person.get(url)
-        assert refused.status_code == 404, url
+        assert refused.status_code == 403, url
         assert not cluster_words_in(page_of(refused)), url
     assert "Waiting for the directory team to approve it" in page_of(person.get("/account"))
 
@@ -155,7 +155,7 @@ def test_a_professional_from_another_domain_waits_for_an_administrator(demo_app:
     assert f'action="{action}"' in dashboard
     # Without the form's token, nothing happens.
     assert admin.post(action).status_code == 400
-    assert person.get("/referrer/search").status_code == 404
+    assert person.get("/referrer/search").status_code == 403
 
     approved = admin.post(action, data={"csrf_token": csrf_token(dashboard)})
     assert approved.status_code == 302 and path_of(approved.headers["Location"]) == "/admin/"
@@ -181,8 +181,8 @@ def test_only_an_administrator_can_approve(demo_app: Flask, smtp) -> None:
         user_id = find_user("lee@example.org").id
     sign_in(editor, "editor1@wellaware.example")
     token = csrf_token(page_of(editor.get("/account")))
-    assert editor.get("/admin/").status_code == 404
-    assert editor.post(f"/admin/referrers/{user_id}/approve", data={"csrf_token": token}).status_code == 404
+    assert editor.get("/admin/").status_code == 403
+    assert editor.post(f"/admin/referrers/{user_id}/approve", data={"csrf_token": token}).status_code == 403
     with demo_app.app_context():
         assert find_user("lee@example.org").referrer_status == ReferrerStatus.PENDING
 

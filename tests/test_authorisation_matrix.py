@@ -7,10 +7,12 @@ get for GET and — for routes that take POST — for a POST with a valid CSRF t
 A route in the URL map without a rule here fails ``test_every_route_has_a_rule``.
 
 Outcomes: ``ok`` a 2xx, or a redirect that stays in the area asked for; ``signin`` a redirect to /sign-in
-that comes back to the address; ``404``/``405`` that status. A refused POST must leave every table of the
-database exactly as it was; an allowed POST marked ``changes`` must change it (so the payload is real and a
-refusal cannot come from a bad form). No 2xx body for a role other than referrer or administrator may carry
-the name of a care cluster (the only exception: the listing form, where an editor tags their own listing).
+that comes back to the address; ``403`` the page saying which kind of account an area is for (a signed-in
+role that cannot use the area at all); ``404`` that status (an object that is not theirs, or that does not
+exist), ``405`` likewise. A refused POST must leave every table of the database exactly as it was; an
+allowed POST marked ``changes`` must change it (so the payload is real and a refusal cannot come from a bad
+form). No body, whatever its status, for a role other than referrer or administrator may carry the name of a
+care cluster (the only exception: the listing form, where an editor tags their own listing).
 """
 
 import html
@@ -56,7 +58,7 @@ ADDRESS = {role: f"10.71.0.{number}" for number, role in enumerate(ROLES, 1)}
 EMAIL = {PENDING: "pending@gp.matrix.example", REFERRER: "referrer@gp.matrix.example",
          EDITOR_A: "editor-a@matrix.example", EDITOR_B: "editor-b@matrix.example", ADMIN: "admin@matrix.example"}
 
-OK, SIGNIN, NOT_FOUND, NOT_ALLOWED = "ok", "signin", "404", "405"
+OK, SIGNIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = "ok", "signin", "403", "404", "405"
 
 
 def expect(**by_role: str) -> dict[str, str]:
@@ -69,12 +71,14 @@ def expect(**by_role: str) -> dict[str, str]:
 
 EVERYONE = expect(anonymous=OK, public=OK, pending=OK, referrer=OK, editor_a=OK, editor_b=OK, admin=OK)
 SIGNED_IN = expect(anonymous=SIGNIN, public=SIGNIN, pending=OK, referrer=OK, editor_a=OK, editor_b=OK, admin=OK)
-REFERRERS = expect(anonymous=SIGNIN, public=SIGNIN, pending=NOT_FOUND, referrer=OK, editor_a=NOT_FOUND,
-                   editor_b=NOT_FOUND, admin=OK)
+# Whole areas: a signed-in role that cannot use one is told which account can (403).
+REFERRERS = expect(anonymous=SIGNIN, public=SIGNIN, pending=FORBIDDEN, referrer=OK, editor_a=FORBIDDEN,
+                   editor_b=FORBIDDEN, admin=OK)
+# Organisation A's things: to anyone else they do not exist (404).
 EDITORS_OF_A = expect(anonymous=SIGNIN, public=SIGNIN, pending=NOT_FOUND, referrer=NOT_FOUND, editor_a=OK,
                       editor_b=NOT_FOUND, admin=OK)
-ADMINS = expect(anonymous=SIGNIN, public=SIGNIN, pending=NOT_FOUND, referrer=NOT_FOUND, editor_a=NOT_FOUND,
-                editor_b=NOT_FOUND, admin=OK)
+ADMINS = expect(anonymous=SIGNIN, public=SIGNIN, pending=FORBIDDEN, referrer=FORBIDDEN, editor_a=FORBIDDEN,
+                editor_b=FORBIDDEN, admin=OK)
 # A referrer's notes on the shortlist: anyone else is told the page does not exist, signed in or not.
 REFERRER_NOTES = expect(anonymous=NOT_FOUND, public=NOT_FOUND, pending=NOT_FOUND, referrer=OK, editor_a=NOT_FOUND,
                         editor_b=NOT_FOUND, admin=OK)
@@ -487,7 +491,7 @@ CLUSTER_FORMS = {"manage.new_service", "manage.edit_service"}
 
 
 def cluster_leak(endpoint: str, role: str, response: TestResponse) -> list[str]:
-    if role in SEES_CLUSTERS or not 200 <= response.status_code < 300:
+    if role in SEES_CLUSTERS:
         return []
     if role == EDITOR_A and endpoint in CLUSTER_FORMS:
         return []

@@ -311,15 +311,17 @@ def test_ids_that_do_not_exist_are_not_found(app: Flask, ids: Ids) -> None:
     assert snapshot(app) == before
 
 
-def test_admin_routes_are_not_found_for_editors_and_referrers(app: Flask, ids: Ids, outsider: FlaskClient,
-                                                              mailbox: Mailbox) -> None:
+def test_admin_routes_are_refused_to_editors_and_referrers(app: Flask, ids: Ids, outsider: FlaskClient,
+                                                           mailbox: Mailbox) -> None:
+    """The administrators' area as a whole: a 403 saying who it is for, whatever the address names."""
     token = csrf_token(outsider, "/manage/")
     before = snapshot(app)
     for endpoint, methods in rules(app, "admin."):
         call = call_for(app, endpoint)
         for method in methods:
             response = attempt(outsider, method, call.url(ids), call.payload(ids), token)
-            assert response.status_code == 404, f"{method} {call.url(ids)} ({endpoint}) gave {response.status_code}"
+            assert response.status_code == 403, f"{method} {call.url(ids)} ({endpoint}) gave {response.status_code}"
+            assert "This page is for the directory’s administrators" in response.get_data(as_text=True)
             assert snapshot(app) == before, f"{method} {call.url(ids)} changed the database"
     assert mailbox.messages == []
 

@@ -1,8 +1,9 @@
 """The referrers' discreet search by care cluster (design §1, §2 principles 2, 3 and 6, §7).
 
-Only approved referrers (and administrators) reach it; everyone else gets the sign-in page or a 404 and
-never a cluster name. A cluster search ranks listings focused on the cluster first, then those that also
-serve it, then those open to every cluster, then everything else: it never hides a general service.
+Only approved referrers (and administrators) reach it; everyone else gets the sign-in page or, signed in,
+a 403 page saying who it is for, and never a cluster name. A cluster search ranks listings focused on the
+cluster first, then those that also serve it, then those open to every cluster, then everything else: it
+never hides a general service.
 """
 
 import html
@@ -186,8 +187,8 @@ def test_only_referrers_and_administrators_reach_the_cluster_search(
     urls = [f"/referrer/search?cluster={c.code}" for c in clusters()]
     urls += [f"/referrer/search?superclass={name}" for name in cluster_super_classes()]
     urls += [f"/referrer/services/{listing_id}", "/referrer/search"]
-    expected = {"anonymous": (anonymous, 302), "signed out": (signed_out, 302), "editor": (editor, 404),
-                "pending referrer": (pending, 404)}
+    expected = {"anonymous": (anonymous, 302), "signed out": (signed_out, 302), "editor": (editor, 403),
+                "pending referrer": (pending, 403)}
     for who, (client, status) in expected.items():
         for url in urls:
             response = client.get(url)
@@ -202,7 +203,7 @@ def test_only_referrers_and_administrators_reach_the_cluster_search(
                 assert "<h1>Sign in</h1>" in sign_in_page
                 assert not cluster_words_in(sign_in_page), (who, url, cluster_words_in(sign_in_page))
             else:
-                assert "Page not found" in body
+                assert "Referrer search is for approved referrers" in body
                 assert not cluster_words_in(body), (who, url, cluster_words_in(body))
 
     # The administrator sees the clusters: the same scan finds them, so it would find a leak.

@@ -27,7 +27,7 @@ from app.extensions import db
 from app.timeutil import today
 from tests import web
 from tests.conftest import Mailbox, use_smtp
-from tests.web import client_at, submit
+from tests.web import client_at, submit, table_rows
 
 PASSWORD = "correct horse battery"
 RESULT_LINK = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
@@ -175,9 +175,7 @@ def test_overdue_listings_leave_search_until_confirmed_on_the_dashboard(director
         editor = client_at(app, "10.4.0.2")
         sign_in(editor, ABBY)
         dashboard = editor.get("/manage/").get_data(as_text=True)
-        rows = {name: row for row, name in
-                ((row, re.search(r'<a href="/manage/services/\d+">(.*?)</a>', row).group(1))
-                 for row in re.findall(r'<tr class="nhsuk-table__row">.*?</tr>', dashboard, re.S))}
+        rows = {cells[0]: " ".join(cells) for cells in table_rows(dashboard)}
         assert "Hidden from search until confirmed" in rows["Abbey Wayfarers Walk"]
         assert "Please confirm" in rows["Abbey Teapot Mornings"]
         assert "Hidden from search" not in rows["Abbey Teapot Mornings"]
@@ -190,7 +188,7 @@ def test_overdue_listings_leave_search_until_confirmed_on_the_dashboard(director
         page = visitor.get(f"/services/{wayfarers}")
         assert page.status_code == 200
         assert f"Details last confirmed {DAY:%B %Y}" in page.get_data(as_text=True)
-        row = re.search(r'<tr class="nhsuk-table__row">(?:(?!</tr>).)*Abbey Wayfarers Walk.*?</tr>',
+        row = re.search(r'<tr class="nhsuk-table__row"[^>]*>(?:(?!</tr>).)*Abbey Wayfarers Walk.*?</tr>',
                         editor.get("/manage/").get_data(as_text=True), re.S).group(0)
         assert "Hidden from search" not in row and "Please confirm" not in row
 

@@ -19,9 +19,10 @@ from sqlalchemy import func, select
 from app.accounts.operations import create_user
 from app.directory.models import Organisation, OrganisationStatus, Revision, RevisionStatus, Service, ServiceStatus
 from app.extensions import db
+from app.taxonomies import clusters
 from tests import web
 from tests.conftest import Mailbox, use_smtp
-from tests.web import client_at, submit
+from tests.web import client_at, submit, table_rows
 
 PASSWORD = "correct horse battery"
 EDITOR = "walks@widcombe.example"
@@ -103,7 +104,7 @@ class World:
 
     def dashboard_row(self, service_id: int) -> str:
         page = self.editor.get("/manage/").get_data(as_text=True)
-        row = re.search(r'<tr class="nhsuk-table__row">\s*<td[^>]*>.*?href="/manage/services/' + str(service_id)
+        row = re.search(r'<tr class="nhsuk-table__row"[^>]*>\s*<td[^>]*>.*?href="/manage/services/' + str(service_id)
                         + r'".*?</tr>', page, re.S)
         assert row, f"listing {service_id} is not on the dashboard"
         return row.group(0)
@@ -194,12 +195,23 @@ def world(app: Flask, smtp) -> Iterator[World]:
     yield World(app, mailbox, editor, admin, client_at(app, "10.2.0.3"), organisation_id)
 
 
-def diff_rows(review_page: str) -> dict[str, tuple[str, str]]:
-    table = re.search(r"<table class=\"nhsuk-table\">.*?</table>", review_page, re.S)
-    assert table, "the review page has no table of changes"
-    return {text_of(label): (text_of(before), text_of(after)) for label, before, after in re.findall(
-        r'<tr class="nhsuk-table__row"><th scope="row"[^>]*>(.*?)</th><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>',
-        table.group(0), re.S)}
+def diff_rows(review_page: str) -> dict[str, tuple[str, ...]]:
+    """Each changed field's label → its cells as a screen reader hears them: the value now and the one
+    proposed, or, for a long field, the proposed text with what it takes out and puts in said in words."""
+    rows = table_rows(review_page)
+    assert rows, "the review page has no table of changes"
+    return {label: tuple(cells) for label, *cells in rows}
+
+
+def marks(review_page: str, label: str) -> dict[str, list[str]]:
+    """The words marked removed (``<del>``) and added (``<ins>``) in the row of ``label``, as HTML source
+    without the words for screen readers."""
+    row = re.search(r'<tr[^>]*>(?:(?!</tr>).)*?<div class="wa-table__value">' + re.escape(label)
+                    + r"</div>(?:(?!</tr>).)*</tr>", review_page, re.S)
+    assert row, f"no row for {label}"
+    spoken = re.compile(r'<span class="nhsuk-u-visually-hidden">[^<]*</span>')
+    return {tag: [spoken.sub("", inner) for inner in re.findall(rf"<{tag}>(.*?)</{tag}>", row.group(0), re.S)]
+            for tag in ("del", "ins")}
 
 
 # --- the tests ---------------------------------------------------------------------------------------------
@@ -244,12 +256,87 @@ def test_the_review_page_shows_each_changed_field_with_its_old_and_new_value(wor
     page = world.review(world.waiting_revision())
 
     assert diff_rows(page) == {
-        "Summary": (OLD_SUMMARY, NEW_SUMMARY),
-        "Description": (OLD_DESCRIPTION, NEW_DESCRIPTION),
+        "Summary": ("Gentle walks around Widcombe with removed: quillfeather (end of removal) "
+                    "added: zephyrine (end of addition) guides",),
+        "Description": ("Meet at the removed: quillfeather bench (end of removal) added: zephyrine gate "
+                        "(end of addition) by the canal added: lock (end of addition).",),
         "Youngest age": ("18", "16"),
         "Phone": ("01225 400 400", "01225 499 499"),
     }
     assert EDITOR in page
+
+
+def test_a_long_field_marks_exactly_the_words_that_change(world: World) -> None:
+    old = ("Friendly walks for older people along the canal towpath every Wednesday morning.\n\n"
+           "We meet at the Widcombe lock gates at ten and walk for about an hour, at an easy pace, with a stop "
+           "for tea at the Ring O' Bells. Wear sturdy shoes; the path can be muddy after rain.\n\n"
+           "Carers and family members are welcome to come along too.")
+    new = ("Friendly walks for older people along the canal towpath every Thursday morning.\n\n"
+           "We meet at the Widcombe lock gates at ten and walk for about an hour, at a gentle pace, with a stop "
+           "for tea at the Ring O' Bells. Wear sturdy shoes; the path can be muddy after rain.\n\n"
+           "Carers and family members are welcome.")
+    service_id = world.publish_new()
+    world.edit(service_id, description=old)
+    world.approve(world.waiting_revision())
+    world.edit(service_id, description=new)
+
+    page = world.review(world.waiting_revision())
+
+    assert marks(page, "Description") == {"del": ["Wednesday", "an easy", "to come along too"],
+                                          "ins": ["Thursday", "a gentle"]}
+    # Read aloud, each mark says what it is; the words no edit touched are there once, unmarked.
+    (description,) = diff_rows(page)["Description"]
+    assert "removed: Wednesday (end of removal) added: Thursday (end of addition) morning." in description
+    assert "are welcome removed: to come along too (end of removal)." in description
+    assert page.count("Wear sturdy shoes; the path can be muddy after rain.") == 1  # once, not in two columns
+
+
+def test_a_short_field_or_one_that_only_changes_its_spacing_shows_now_and_proposed(world: World) -> None:
+    service_id = world.publish_new()
+    world.edit(service_id, description="Meet at the quillfeather  bench\nby the canal.", phone="01225 499 499")
+
+    page = world.review(world.waiting_revision())
+
+    assert diff_rows(page)["Phone"] == ("01225 400 400", "01225 499 499")
+    assert diff_rows(page)["Description"] == (OLD_DESCRIPTION, "Meet at the quillfeather bench by the canal.")
+    assert marks(page, "Description") == {"del": [], "ins": []}
+
+
+def test_the_text_of_a_change_is_escaped_in_the_review(world: World) -> None:
+    """An editor's text is shown as text, marked or not: never as markup the reviewer's browser runs."""
+    service_id = world.publish_new()
+    world.edit(service_id, summary='Walks <img src=x onerror="alert(1)"> by the canal',
+               description="Meet at the bench. <b>Bring</b> water & a hat.")
+    world.approve(world.waiting_revision())
+    world.edit(service_id, summary='Walks <script>alert("summary")</script> by the canal',
+               description="Meet at the bench. <i>Bring</i> water & a <script>alert(2)</script> hat.")
+
+    page = world.review(world.waiting_revision())
+
+    main = page.split("<main", 1)[1]
+    for raw in ("<script", "<img", "<b>", "<i>"):
+        assert raw not in main, raw
+    summary = marks(page, "Summary")
+    assert summary["del"] and summary["ins"]
+    assert all("<" not in fragment and ">" not in fragment for fragment in summary["del"] + summary["ins"])
+    assert "&lt;/script&gt;" in "".join(summary["ins"]) and "onerror=&#34;" in "".join(summary["del"])
+    assert marks(page, "Description") == {"del": ["b", "b"],
+                                          "ins": ["i", "i", "&lt;script&gt;alert(2)&lt;/script&gt;"]}
+    assert "water &amp; a" in main
+
+
+def test_the_review_names_taxonomy_terms_and_care_clusters(world: World) -> None:
+    service_id = world.publish_new()
+    world.edit(service_id, kind="service", categories=["wellbeing", "mental-health"], cost="donation",
+               clusters_main=["4"])
+
+    rows = diff_rows(world.review(world.waiting_revision()))
+
+    assert rows["Kind"] == ("Group", "Service")
+    assert rows["Kind of help"] == ("Wellbeing; Physical health", "Wellbeing; Mental health")
+    assert rows["Cost"] == ("Free", "Pay what you can")
+    cluster = next(c for c in clusters() if c.code == 4)
+    assert rows["Clusters (main focus)"] == ("(none)", f"4: {cluster.name}")
 
 
 def test_approval_makes_the_new_text_live_at_once(world: World) -> None:
@@ -332,10 +419,9 @@ def test_a_trusted_organisations_change_publishes_at_once(world: World) -> None:
 
 
 def history_rows(page: str) -> list[list[str]]:
-    body = re.search(r'<tbody class="nhsuk-table__body">(.*?)</tbody>', page, re.S)
-    assert body, "the history page has no table"
-    return [[text_of(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-            for row in re.findall(r'<tr class="nhsuk-table__row">(.*?)</tr>', body.group(1), re.S)]
+    rows = table_rows(page)
+    assert rows, "the history page has no table"
+    return rows
 
 
 def test_history_shows_every_revision(world: World) -> None:
@@ -398,7 +484,7 @@ def test_editors_cannot_restore_revisions(world: World) -> None:
     response = submit(world.editor, f"/manage/services/{service_id}/history", {},
                       action=f"/admin/revisions/{first}/restore")
 
-    assert response.status_code == 404
+    assert response.status_code == 403  # the administrators' area
     assert world.service(service_id) == before
     assert 'action="/admin/revisions/' not in world.editor.get(
         f"/manage/services/{service_id}/history").get_data(as_text=True)

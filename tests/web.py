@@ -2,6 +2,7 @@
 
 import html
 import re
+from html.parser import HTMLParser
 from itertools import count
 
 from flask import Flask
@@ -46,3 +47,52 @@ def form_post(client: FlaskClient, url: str, data: dict[str, object], page: str 
 def sign_in(client: FlaskClient, email: str, password: str) -> None:
     response = submit(client, "/sign-in", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                           "track", "wbr"})
+
+
+class _TableRows(HTMLParser):
+    """Each table body row's cells as text, as a screen reader hears them: without what is aria-hidden (the
+    headings a stacked table repeats in each cell for phones)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self._in_body = False
+        self._cell: list[str] | None = None
+        self._hidden: list[str] = []  # the open elements, from the outermost aria-hidden one in
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID_ELEMENTS:  # no end tag, nothing inside
+            if self._cell is not None:
+                self._cell.append(" ")
+        elif self._hidden or ("aria-hidden", "true") in attrs:
+            self._hidden.append(tag)
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.rows.append([])
+        elif tag in ("td", "th") and self._in_body:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._hidden:
+            if tag == self._hidden[-1]:
+                self._hidden.pop()
+        elif tag == "tbody":
+            self._in_body = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None and not self._hidden:
+            self._cell.append(data)
+
+
+def table_rows(page: str) -> list[list[str]]:
+    """The text of the cells of every row in the bodies of the page's tables."""
+    reader = _TableRows()
+    reader.feed(page)
+    return reader.rows

@@ -13,7 +13,7 @@ from app.admin.forms import EmptyForm, RejectForm
 from app.directory.listing_data import ListingData
 from app.directory.models import Organisation, OrganisationStatus, Revision, RevisionStatus, Service
 from app.directory.organisations import approve_organisation
-from app.directory.revisions import approve, diff, live_data, reject, restore
+from app.directory.revisions import FieldChange, approve, diff, live_data, reject, restore
 from app.extensions import db
 from app.mail import send_email
 
@@ -25,6 +25,11 @@ def _valid_action() -> None:
 
 def _author(revision: Revision) -> User | None:
     return db.session.get(User, revision.author_id) if revision.author_id else None
+
+
+def _changes(revision: Revision) -> list[FieldChange]:
+    """What the revision changes in the live listing, care clusters by name: administrators see them."""
+    return diff(live_data(revision.service), ListingData.from_json(revision.data), cluster_names=True)
 
 
 @admin.get("/queue")
@@ -51,10 +56,9 @@ def _pending(revision_id: int) -> Revision:
 @admin_required
 def review(revision_id: int) -> str:
     revision = db.session.get(Revision, revision_id) or abort(404)
-    proposed = ListingData.from_json(revision.data)
     return render_template("admin/review.html", revision=revision, service=revision.service,
-                           changes=diff(live_data(revision.service), proposed), author=_author(revision),
-                           form=EmptyForm(), reject_form=RejectForm())
+                           changes=_changes(revision), author=_author(revision), form=EmptyForm(),
+                           reject_form=RejectForm())
 
 
 @admin.post("/revisions/<int:revision_id>/approve")
@@ -84,8 +88,8 @@ def reject_revision(revision_id: int) -> Response | str:
     form = RejectForm()
     if not form.validate_on_submit():
         return render_template("admin/review.html", revision=revision, service=revision.service,
-                               changes=diff(live_data(revision.service), ListingData.from_json(revision.data)),
-                               author=_author(revision), form=EmptyForm(), reject_form=form), 400
+                               changes=_changes(revision), author=_author(revision), form=EmptyForm(),
+                               reject_form=form), 400
     reject(revision, current_user, form.reason.data or "")
     audit("change rejected", revision.service.name, f"revision {revision.id}: {revision.reason}")
     db.session.commit()

@@ -4,13 +4,17 @@ A proposed change never takes the live listing down: the ``Service`` row keeps t
 until an administrator approves the revision (or at once, for a trusted organisation).
 """
 
+import difflib
+import re
 from dataclasses import dataclass
+from typing import Literal
 
 from app.accounts.models import User
 from app.directory.listing_data import ListingData
 from app.directory.models import Organisation, Revision, RevisionStatus, Service, ServiceStatus
 from app.directory.operations import mark_for_reindex
 from app.extensions import db
+from app.taxonomies import LIST_TAXONOMIES, clusters, taxonomy
 from app.timeutil import today, utcnow
 
 FIELD_LABELS = {
@@ -27,6 +31,23 @@ FIELD_LABELS = {
 # Lists of choices whose order means nothing.
 UNORDERED = frozenset({"categories", "audiences", "clusters_main", "clusters_also", "referral", "access",
                        "accessibility", "areas"})
+# Fields holding taxonomy slugs, and the taxonomy that names them.
+TAXONOMY_OF = {"kind": "kinds", "cost": "cost"} | {name: name for name in LIST_TAXONOMIES}
+CLUSTER_FIELDS = ("clusters_main", "clusters_also")
+# Fields long enough that a reviewer needs to see which words change, rather than two whole copies.
+WORDED = frozenset({"summary", "description"})
+# Words as written (anything between spaces), then, to see inside a changed one, its letters (with
+# apostrophes and hyphens) and its punctuation apart; each with the spacing after it.
+WORDS = re.compile(r"(\S+)(\s*)")
+PIECES = re.compile(r"([\w’'-]+|[^\w\s’'-]+)(\s*)")
+
+
+@dataclass(frozen=True)
+class WordRun:
+    """Words of a long field that a change keeps, removes or adds, in the order they are read."""
+
+    change: Literal["same", "removed", "added"]
+    text: str
 
 
 @dataclass(frozen=True)
@@ -34,6 +55,63 @@ class FieldChange:
     label: str
     before: str
     after: str
+    words: tuple[WordRun, ...] = ()  # a long field whose words change: the text with those words marked
+
+
+Token = tuple[str, str]  # a word, and the spacing after it
+
+
+def _text(tokens: list[Token]) -> str:
+    return "".join(word + space for word, space in tokens)
+
+
+def word_changes(before: str, after: str) -> tuple[WordRun, ...]:
+    """``after`` with the words it puts into ``before``, and those it takes out, in runs of their own;
+    nothing when only the spacing differs. Words are compared whole (``difflib``), then, where words
+    differ, their letters and punctuation apart, so a mark holds exactly what changes ("canal" and "canal
+    lock." differ by "lock"). The text keeps ``after``'s spacing, and words taken out keep theirs."""
+    old, new = WORDS.findall(before), WORDS.findall(after)
+    if [word for word, _ in old] == [word for word, _ in new]:
+        return ()
+    runs: list[WordRun] = []
+
+    def add(change: Literal["same", "removed", "added"], text: str) -> None:
+        if text:
+            runs.append(WordRun(change, text))
+
+    def ends_in_space() -> bool:
+        return not runs or runs[-1].text[-1].isspace()
+
+    def compare(old: list[Token], new: list[Token], refine: bool) -> None:
+        matcher = difflib.SequenceMatcher(None, [w for w, _ in old], [w for w, _ in new], autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "replace" and refine:
+                compare(PIECES.findall(_text(old[i1:i2])), PIECES.findall(_text(new[j1:j2])), refine=False)
+                continue
+            if tag == "equal":
+                add("same", _text(new[j1:j2]))
+            if tag in ("delete", "replace"):
+                if not ends_in_space() and i1 and old[i1 - 1][1]:
+                    add("same", " ")
+                add("removed", _text(old[i1:i2]).rstrip())
+                add("same", old[i2 - 1][1])
+            if tag in ("insert", "replace"):
+                add("added", _text(new[j1:j2]).rstrip())
+                add("same", new[j2 - 1][1])
+
+    compare(old, new, refine=True)
+    return tuple(runs)
+
+
+def _named(name: str, value: object, cluster_names: bool) -> object:
+    """A field's taxonomy slugs as the names people know them by (care clusters only when asked for)."""
+    if name in TAXONOMY_OF:
+        terms = taxonomy(TAXONOMY_OF[name])
+        return [terms.label(slug) for slug in value] if isinstance(value, list) else terms.label(str(value))
+    if name in CLUSTER_FIELDS and cluster_names and isinstance(value, list):
+        labels = {cluster.code: cluster.label for cluster in clusters()}
+        return [labels.get(code, str(code)) for code in value]
+    return value
 
 
 def _shown(value: object) -> str:
@@ -54,8 +132,9 @@ def _shown_item(item: object) -> str:
     return str(item)
 
 
-def diff(before: ListingData | None, after: ListingData) -> list[FieldChange]:
-    """Field-by-field changes, in form order; every filled field when there is no live version."""
+def diff(before: ListingData | None, after: ListingData, *, cluster_names: bool = False) -> list[FieldChange]:
+    """Field-by-field changes, in form order; every filled field when there is no live version. Taxonomy
+    slugs are shown by name, care clusters by name too when ``cluster_names`` (for administrators)."""
     changes = []
     for name, label in FIELD_LABELS.items():
         old = getattr(before, name) if before else None
@@ -63,7 +142,9 @@ def diff(before: ListingData | None, after: ListingData) -> list[FieldChange]:
         if name in UNORDERED and old is not None and sorted(old) == sorted(new):
             continue  # the same choices, ticked in another order
         if old != new and not (before is None and new in (None, "", [], False)):
-            changes.append(FieldChange(label, _shown(old), _shown(new)))
+            words = word_changes(old, new) if name in WORDED and old else ()
+            changes.append(FieldChange(label, _shown(_named(name, old, cluster_names) if old is not None else None),
+                                       _shown(_named(name, new, cluster_names)), words))
     return changes
 
 

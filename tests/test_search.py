@@ -602,7 +602,7 @@ def test_pagination(shared_demo_app: Flask, demo_client: FlaskClient) -> None:
     assert listed_ids(second) == everything[per_page: 2 * per_page]
     assert not set(listed_ids(first)) & set(listed_ids(second))
     assert 'href="/search?page=2"' in first
-    assert '<ol class="nhsuk-list" start="21">' in second
+    assert '<ol class="nhsuk-list" id="results" start="21">' in second
     pages = -(-len(everything) // per_page)
     assert f"Page 2 of {pages}" in first
     seen: list[int] = []

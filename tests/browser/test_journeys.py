@@ -46,7 +46,7 @@ def test_a_member_of_the_public_searches_filters_shortlists_and_prints(page: Pag
     page.locator(RESULT).first.locator("h2 a").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(names[0])
     page.get_by_role("button", name="Add to shortlist").click()
-    expect(page.locator(".wa-flash")).to_contain_text("is on your shortlist")
+    expect(page.locator(".wa-flash")).to_contain_text("Added to your shortlist")
 
     # Back to the results, and add the second one from there.
     page.goto(results_url)

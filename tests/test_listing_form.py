@@ -22,7 +22,7 @@ from app.directory.models import OpeningTime, Organisation, OrganisationStatus, 
 from app.extensions import db
 from app.timeutil import today
 from tests import web
-from tests.web import client_at, submit
+from tests.web import client_at, confirmation_of, focusable_element, form_post, landing, submit, title_of
 
 PASSWORD = "correct horse battery"
 
@@ -148,17 +148,47 @@ def add_listing(editor: dict[str, object], fields: dict[str, object]) -> int:
     client: FlaskClient = editor["client"]  # type: ignore[assignment]
     response = submit(client, editor["new"], fields)  # type: ignore[arg-type]
     assert response.status_code == 302, _errors(response.get_data(as_text=True))
-    assert response.headers["Location"].endswith("/manage/")
-    dashboard = client.get("/manage/").get_data(as_text=True)
-    match = re.search(r'<a href="/manage/services/(\d+)">' + re.escape(html.escape(str(fields["name"]))) + "</a>",
-                      dashboard)
+    dashboard, fragment = landing(client, response)
+    match = re.search(r'<a id="listing-(\d+)" href="/manage/services/\1">' + re.escape(html.escape(str(fields["name"])))
+                      + "</a>", dashboard)
     assert match, "the new listing is not on the editor's dashboard"
+    assert fragment == f"listing-{match.group(1)}", "focus does not come back to the new listing"
     return int(match.group(1))
 
 
 def _errors(page: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", m)) for m in
             re.findall(r'class="nhsuk-error-message"[^>]*>(.*?)</p>', page, re.S)]
+
+
+def test_the_dashboard_buttons_come_back_to_the_listing_and_say_what_they_did(app: Flask,
+                                                                             editor: dict[str, object]) -> None:
+    """Still correct, Archive, Restore and editing each come back to the dashboard with focus on the listing's
+    name (its link, #listing-<id>), a confirmation at the top of the main content and the title starting with it."""
+    trust(app, editor["organisation_id"])  # type: ignore[arg-type]
+    client: FlaskClient = editor["client"]  # type: ignore[assignment]
+    service_id = add_listing(editor, listing_fields("Keynsham Memory Singers"))
+    for action, said in (("confirm", "Confirmed as correct today: Keynsham Memory Singers"),
+                         ("archive", "Archived: Keynsham Memory Singers"),
+                         ("restore", "Restored: Keynsham Memory Singers")):
+        response = form_post(client, f"/manage/services/{service_id}/{action}", {}, page="/manage/")
+        page, fragment = landing(client, response)
+        assert fragment == f"listing-{service_id}" and focusable_element(page, fragment) == "a", action
+        assert title_of(page) == f"{said} – Your listings – Well Aware", action
+        assert confirmation_of(page).startswith(f"Information: {said}"), action
+
+    response = submit(client, f"/manage/services/{service_id}/edit",
+                      listing_fields("Keynsham Memory Singers", summary="Singing on Tuesdays and Thursdays"))
+    page, fragment = landing(client, response)
+    assert fragment == f"listing-{service_id}"
+    assert title_of(page).startswith("Published: Keynsham Memory Singers – ")
+    assert "Your organisation's changes go live at once." in confirmation_of(page)
+
+    response = submit(client, f"/manage/organisations/{editor['organisation_id']}/invite",
+                      {"email": "colleague@singers.example"})
+    page, fragment = landing(client, response)
+    assert fragment == f"org-{editor['organisation_id']}" and focusable_element(page, fragment) == "h2"
+    assert title_of(page).startswith("Invited: colleague@singers.example – ")
 
 
 # --- a form with errors keeps everything typed -----------------------------------------------------

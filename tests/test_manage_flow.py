@@ -301,7 +301,7 @@ def test_one_person_edits_for_two_organisations(app: Flask, smtp) -> None:
 
     assert signed_in(shared, "otto@odddown.example") == "/manage/"
     dashboard = shared.get("/manage/").get_data(as_text=True)
-    headings = re.findall(r'<h2 id="org-(\d+)">(.*?)</h2>', dashboard)
+    headings = re.findall(r'<h2 [^>]*id="org-(\d+)"[^>]*>(.*?)</h2>', dashboard)
     assert headings == [(str(first), "Combe Down Carers"), (str(second), "Odd Down Allotment Society")]
     assert "Combe Down Carers Cafe" in dashboard and "Odd Down Growing Together" in dashboard
     for organisation_id, name in ((first, "Combe Down Carers Harvest Lunch"), (second, "Odd Down Seed Swap")):

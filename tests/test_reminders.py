@@ -176,7 +176,7 @@ def test_overdue_listings_leave_search_until_confirmed_on_the_dashboard(director
         sign_in(editor, ABBY)
         dashboard = editor.get("/manage/").get_data(as_text=True)
         rows = {name: row for row, name in
-                ((row, re.search(r'<a href="/manage/services/\d+">(.*?)</a>', row).group(1))
+                ((row, re.search(r'<a id="listing-\d+" href="/manage/services/\d+">(.*?)</a>', row).group(1))
                  for row in re.findall(r'<tr class="nhsuk-table__row">.*?</tr>', dashboard, re.S))}
         assert "Hidden from search until confirmed" in rows["Abbey Wayfarers Walk"]
         assert "Please confirm" in rows["Abbey Teapot Mornings"]

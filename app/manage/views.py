@@ -1,6 +1,6 @@
 """Editors' pages: their dashboard, adding and editing listings, confirming, archiving, inviting."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from app.accounts.models import User
 from app.accounts.tokens import confirm_token, reset_token
 from app.admin.forms import EmptyForm
+from app.confirmations import flash_confirmation
 from app.directory.listing_data import ListingData
 from app.directory.models import Service, ServiceStatus
 from app.directory.operations import archive, unarchive
@@ -27,6 +28,12 @@ from app.timeutil import months_before, today
 def _require_post_form() -> None:
     if not EmptyForm().validate_on_submit():
         abort(400)
+
+
+def _back_to_dashboard(anchor: str) -> Response:
+    """The dashboard, with focus on what was acted on: a listing's row (``listing-<id>``, its name's link) or an
+    organisation's heading (``org-<id>``)."""
+    return redirect(url_for("manage.dashboard", _anchor=anchor))
 
 
 @manage.route("/register", methods=["GET", "POST"])
@@ -70,7 +77,7 @@ def new_service(organisation_id: int) -> str | Response:
         status = revision.status
         db.session.commit()
         _after_proposal(service, status)
-        return redirect(url_for("manage.dashboard"))
+        return _back_to_dashboard(f"listing-{service.id}")
     return render_template("manage/listing_form.html", form=form, organisation=organisation, service=None)
 
 
@@ -87,7 +94,7 @@ def edit_service(service_id: int) -> str | Response:
         status = revision.status
         db.session.commit()
         _after_proposal(service, status)
-        return redirect(url_for("manage.dashboard"))
+        return _back_to_dashboard(f"listing-{service.id}")
     return render_template("manage/listing_form.html", form=form, organisation=service.organisation,
                            service=service)
 
@@ -104,10 +111,11 @@ def _submitted(form: ListingForm, organisation_name: str) -> ListingData | None:
 
 def _after_proposal(service: Service, status: str) -> None:
     if status == "approved":
-        flash(f"‘{service.name}’ is published. Your organisation's changes go live at once.")
+        flash_confirmation(f"Published: {service.name}", "Your organisation's changes go live at once.")
     else:
-        flash(f"Thank you. Your changes to ‘{ListingData.from_json(pending_revision(service).data).name}’ are "
-              "waiting for approval. The directory shows the previous version until then.")
+        name = ListingData.from_json(pending_revision(service).data).name
+        flash_confirmation(f"Sent for approval: {name}", "Your changes are waiting for approval. "
+                           "The directory shows the previous version until then.")
 
 
 @manage.get("/services/<int:service_id>")
@@ -137,8 +145,8 @@ def confirm(service_id: int) -> Response:
     service = editable_service(service_id)
     confirm_still_correct(service)
     db.session.commit()
-    flash(f"Thank you. ‘{service.name}’ is confirmed as correct today.")
-    return redirect(url_for("manage.dashboard"))
+    flash_confirmation(f"Confirmed as correct today: {service.name}")
+    return _back_to_dashboard(f"listing-{service.id}")
 
 
 @manage.post("/services/<int:service_id>/archive")
@@ -148,8 +156,8 @@ def archive_service(service_id: int) -> Response:
     service = editable_service(service_id)
     archive(service)
     db.session.commit()
-    flash(f"‘{service.name}’ is archived: it is no longer in the directory. You can restore it at any time.")
-    return redirect(url_for("manage.dashboard"))
+    flash_confirmation(f"Archived: {service.name}", "It is no longer in the directory. You can restore it at any time.")
+    return _back_to_dashboard(f"listing-{service.id}")
 
 
 @manage.post("/services/<int:service_id>/restore")
@@ -161,8 +169,8 @@ def restore_service(service_id: int) -> Response:
         abort(400)
     unarchive(service)
     db.session.commit()
-    flash(f"‘{service.name}’ is restored.")
-    return redirect(url_for("manage.dashboard"))
+    flash_confirmation(f"Restored: {service.name}")
+    return _back_to_dashboard(f"listing-{service.id}")
 
 
 @manage.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
@@ -182,8 +190,9 @@ def invite(organisation_id: int) -> str | Response:
             body = (f"{current_user.name or current_user.email} has added you as an editor for "
                     f"{organisation.name} on Well Aware. Sign in at {url_for('auth.sign_in', _external=True)}\n")
         send_email(user.email, f"You can now edit {organisation.name} on Well Aware", body)
-        flash(f"{user.email} can now edit {organisation.name}'s listings. We have emailed them.")
-        return redirect(url_for("manage.dashboard"))
+        flash_confirmation(f"Invited: {user.email}",
+                           f"They can now edit {organisation.name}'s listings. We have emailed them.")
+        return _back_to_dashboard(f"org-{organisation.id}")
     return render_template("manage/invite.html", form=form, organisation=organisation)
 
 

@@ -123,7 +123,7 @@ def test_an_editor_changes_opening_times_and_an_administrator_approves(
     closes.fill(new_time)
     editor.get_by_role("button", name="Send for approval").click()
 
-    expect(editor).to_have_url(re.compile(r"/manage/$"))
+    expect(editor).to_have_url(re.compile(rf"/manage/#listing-{service_id}$"))
     expect(editor.locator(".wa-flash")).to_contain_text("waiting for approval")
     row = editor.locator("tr", has_text=EDITED_LISTING)
     expect(row).to_contain_text("Changes waiting for approval")

@@ -19,7 +19,7 @@ from app.accounts.operations import create_user, find_user, set_password
 from app.extensions import db
 from app.taxonomies import clusters
 from tests.conftest import Mailbox, use_smtp
-from tests.web import csrf_token, form_post, new_client
+from tests.web import confirmation_of, csrf_token, focusable_element, form_post, landing, new_client, title_of
 
 PASSWORD = "a long test password"
 NEW_PASSWORD = "another long password"
@@ -159,7 +159,11 @@ def test_a_professional_from_another_domain_waits_for_an_administrator(demo_app:
 
     approved = admin.post(action, data={"csrf_token": csrf_token(dashboard)})
     assert approved.status_code == 302 and path_of(approved.headers["Location"]) == "/admin/"
-    assert "pat@example.org can now use the referrer search" in page_of(admin.get("/admin/"))
+    # Back to the list the approved person has left, with focus on its heading; the title says who.
+    page, fragment = landing(admin, approved)
+    assert fragment == "referrers" and focusable_element(page, fragment) == "h2"
+    assert title_of(page) == "Approved: pat@example.org – Administration – Well Aware"
+    assert "They can now use the referrer search." in confirmation_of(page)
     assert [m["Subject"] for m in mailbox.to("pat@example.org")][-1] == "Your Well Aware referrer account is ready"
 
     # The same session, without signing in again, now reaches the cluster search.
@@ -168,6 +172,25 @@ def test_a_professional_from_another_domain_waits_for_an_administrator(demo_app:
     assert html.escape(next(c.name for c in clusters() if c.code == 14)) in page_of(page)
     # Approving twice is not possible: the account is no longer waiting.
     assert admin.post(action, data={"csrf_token": csrf_token(dashboard)}).status_code == 404
+
+
+def test_trusting_a_domain_and_removing_it_come_back_to_the_list(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        set_password(find_user("admin@wellaware.example"), PASSWORD)
+        db.session.commit()
+    admin = new_client(demo_app)
+    assert sign_in(admin, "admin@wellaware.example").status_code == 302
+
+    page, fragment = landing(admin, form_post(admin, "/admin/trusted-domains", {"domain": "@Example.ORG"},
+                                              page="/admin/"))
+    assert re.fullmatch(r"domain-\d+", fragment) and focusable_element(page, fragment) == "li"
+    assert re.search(rf'<li [^>]*id="{fragment}"[^>]*>example\.org', page)
+    assert title_of(page) == "Trusted: example.org – Administration – Well Aware"
+
+    remove = f"/admin/trusted-domains/{fragment.removeprefix('domain-')}/remove"
+    page, fragment = landing(admin, form_post(admin, remove, {}, page="/admin/"))
+    assert fragment == "trusted-domains" and focusable_element(page, fragment) == "h2"
+    assert title_of(page) == "No longer trusted: example.org – Administration – Well Aware"
 
 
 def test_only_an_administrator_can_approve(demo_app: Flask, smtp) -> None:

@@ -6,7 +6,7 @@ exact names). The next ``leaflets build`` follows whatever is saved here.
 
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
@@ -17,6 +17,7 @@ from app.accounts.roles import admin_required
 from app.admin import admin
 from app.admin.audit import audit
 from app.admin.forms import EmptyForm
+from app.confirmations import flash_confirmation
 from app.directory.models import Service, ServiceStatus
 from app.extensions import db
 from app.forms import WebForm
@@ -159,6 +160,12 @@ def _section(hub: Hub, section_id: int) -> HubSection:
     return section
 
 
+def _back_to_hub(hub: Hub, anchor: str) -> Response:
+    """The hub's page with focus on what was acted on: a section (``section-<id>``), or the heading of the part
+    of the page it concerns (``sections``, ``add-section``, ``hub-details``)."""
+    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=anchor))
+
+
 def _renumber(hub: Hub, sections: list[HubSection]) -> None:
     for position, section in enumerate(sections):
         section.position = position
@@ -217,8 +224,8 @@ def add_hub() -> Response | tuple[str, int]:
     db.session.add(hub)
     audit("hub added", hub.name, hub.slug)
     db.session.commit()
-    flash(f"Hub ‘{hub.name}’ added. Now add its sections.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug))
+    flash_confirmation(f"Hub added: {hub.name}", "Now add its sections.")
+    return _back_to_hub(hub, "add-section")
 
 
 @admin.get("/hubs/<slug>")
@@ -238,8 +245,8 @@ def save_hub(slug: str) -> Response | tuple[str, int]:
     hub.areas = [slug for slug in taxonomy("areas").slugs if slug in (form.areas.data or [])]
     audit("hub changed", hub.name, f"areas: {', '.join(hub.areas)}")
     db.session.commit()
-    flash(f"Hub ‘{hub.name}’ saved.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug))
+    flash_confirmation(f"Hub saved: {hub.name}")
+    return _back_to_hub(hub, "hub-details")
 
 
 @admin.post("/hubs/<slug>/sections")
@@ -254,8 +261,8 @@ def add_section(slug: str) -> Response | tuple[str, int]:
     hub.sections.append(section)
     audit("hub section added", hub.name, section.title)
     db.session.commit()
-    flash(f"Section ‘{section.title}’ added at the end.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=f"section-{section.id}"))
+    flash_confirmation(f"Section added: {section.title}", "It is the last section.")
+    return _back_to_hub(hub, f"section-{section.id}")
 
 
 @admin.post("/hubs/<slug>/sections/<int:section_id>")
@@ -269,8 +276,8 @@ def save_section(slug: str, section_id: int) -> Response | tuple[str, int]:
     form.apply_to(section)
     audit("hub section changed", hub.name, section.title)
     db.session.commit()
-    flash(f"Section ‘{section.title}’ saved.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=f"section-{section.id}"))
+    flash_confirmation(f"Section saved: {section.title}")
+    return _back_to_hub(hub, f"section-{section.id}")
 
 
 @admin.post("/hubs/<slug>/sections/<int:section_id>/move")
@@ -288,7 +295,9 @@ def move_section(slug: str, section_id: int) -> Response:
         _renumber(hub, sections)
         audit("hub section moved", hub.name, f"{section.title} to position {target + 1}")
         db.session.commit()
-    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=f"section-{section.id}"))
+        flash_confirmation(f"Moved {'up' if target < index else 'down'}: {section.title}, "
+                           f"now {target + 1} of {len(sections)}")
+    return _back_to_hub(hub, f"section-{section.id}")
 
 
 @admin.post("/hubs/<slug>/sections/<int:section_id>/remove")
@@ -301,5 +310,5 @@ def remove_section(slug: str, section_id: int) -> Response:
     _renumber(hub, [s for s in hub.sections if s is not section])
     audit("hub section removed", hub.name, section.title)
     db.session.commit()
-    flash(f"Section ‘{section.title}’ removed.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug))
+    flash_confirmation(f"Section removed: {section.title}")
+    return _back_to_hub(hub, "sections")

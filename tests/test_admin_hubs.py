@@ -30,7 +30,7 @@ from tests.test_leaflets import (
     part_regions,
     sign_in,
 )
-from tests.web import csrf_token, focusable_element, landing, new_client, title_of
+from tests.web import csrf_token, error_summary_links, focusable_element, landing, new_client, title_of
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +165,9 @@ def test_adding_a_hub(hubs_app: Flask, admin: FlaskClient) -> None:
     no_area = post(admin, "/admin/hubs", {"hub-name": "Nowhere", "hub-slug": "nowhere"}, page="/admin/hubs",
                    prefix="hub")
     assert "Choose at least one area" in no_area.get_data(as_text=True)
+    # Its summary link reaches the first box of the group.
+    assert ("hub-areas", "Choose at least one area") in error_summary_links(no_area.get_data(as_text=True))
+    assert focusable_element(no_area.get_data(as_text=True), "hub-areas") == "input"
     good = post(admin, "/admin/hubs", {"hub-name": "Frome borders", "hub-slug": "frome-borders",
                                        "hub-areas": ["somerset", "radstock"]}, page="/admin/hubs", prefix="hub")
     assert good.status_code == 302 and good.headers["Location"].endswith("/admin/hubs/frome-borders#add-section")

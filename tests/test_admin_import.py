@@ -243,7 +243,7 @@ def test_a_bad_file_shows_every_problem_with_its_line_and_cannot_be_confirmed(ap
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     text = text_of(page)
-    problems = [html.unescape(p) for p in re.findall(r"<li>(line \d+:[^<]*)</li>", page)]
+    problems = [html.unescape(p) for p in re.findall(r"<li>\s*(line \d+:[^<]*?)\s*</li>", page)]
     assert any(p.startswith("line 3:") and "gardening" in p for p in problems), problems
     assert any(p.startswith("line 4:") and "30" in p and "20" in p for p in problems), problems
     assert any(p.startswith("line 5:") and "2026-02-30" in p for p in problems), problems

@@ -22,7 +22,16 @@ from app.directory.models import OpeningTime, Organisation, OrganisationStatus, 
 from app.extensions import db
 from app.timeutil import today
 from tests import web
-from tests.web import client_at, confirmation_of, focusable_element, form_post, landing, submit, title_of
+from tests.web import (
+    client_at,
+    confirmation_of,
+    error_summary_links,
+    focusable_element,
+    form_post,
+    landing,
+    submit,
+    title_of,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -215,13 +224,6 @@ def error_beside(page: str, field_id: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).replace("Error:", "").strip()
 
 
-def error_summary_links(page: str) -> list[tuple[str, str]]:
-    summary = re.search(r'<div class="nhsuk-error-summary".*?</ul>', page, re.S)
-    assert summary, "the page has no error summary"
-    return [(target, html.unescape(text).strip())
-            for target, text in re.findall(r'<a href="#([^"]+)">(.*?)</a>', summary.group(0), re.S)]
-
-
 @pytest.mark.parametrize("case", ERROR_CASES, ids=list(ERROR_CASES))
 def test_a_form_with_an_error_keeps_everything_typed(app: Flask, editor: dict[str, object], case: str) -> None:
     bad, field_id, message = ERROR_CASES[case]
@@ -244,6 +246,18 @@ def test_a_form_with_an_error_keeps_everything_typed(app: Flask, editor: dict[st
     assert "<title>Error:" in page
     assert any(target == field_id and message in text for target, text in error_summary_links(page)), \
         f"the error summary does not link {message!r} to #{field_id}: {error_summary_links(page)}"
+
+
+def test_every_link_in_the_error_summary_reaches_a_control(app: Flask, editor: dict[str, object]) -> None:
+    """A link to a group of boxes leads to its first box, not to a <div> that cannot take focus."""
+    empty = {"kind": "service", "opening_rows-0-pattern": "weekly"}
+    page = submit(editor["client"], editor["new"], empty).get_data(as_text=True)  # type: ignore[arg-type]
+    links = error_summary_links(page)
+    targets = {target for target, _ in links}
+    assert {"name", "summary", "description", "categories", "referral", "access", "areas"} <= targets, links
+    for target, text in links:
+        assert focusable_element(page, target) in {"input", "select", "textarea"}, (target, text)
+    assert re.search(r'<input class="nhsuk-checkboxes__input" id="categories" name="categories" type="checkbox"', page)
 
 
 def test_every_problem_is_reported_at_once(app: Flask, editor: dict[str, object]) -> None:

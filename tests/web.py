@@ -103,3 +103,11 @@ def confirmation_of(page: str) -> str:
     match = re.search(r'<main\b[^>]*>\s*<div class="nhsuk-inset-text wa-flash" role="status">(.*?)</div>', page, re.S)
     assert match, "no confirmation at the top of the main content"
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def error_summary_links(page: str) -> list[tuple[str, str]]:
+    """The error summary's links, (target id, text): the summary must open the main content."""
+    summary = re.search(r'<main\b[^>]*>\s*(?:<div[^>]*>\s*)*<div\s+class="nhsuk-error-summary".*?</ul>', page, re.S)
+    assert summary, "the main content does not open with an error summary"
+    return [(target, " ".join(html.unescape(text).split()))
+            for target, text in re.findall(r'<a href="#([^"]+)"\s*>(.*?)</a>', summary.group(0), re.S)]

@@ -208,7 +208,7 @@ ERROR_CASES = {
     "a postcode that is not one": ({"locations-0-postcode": "XX"}, "locations-0-postcode",
                                    "Enter a UK postcode, like BA1 1AA"),
     "an opening time that closes before it opens": ({"opening_rows-0-opens": "14:00", "opening_rows-0-closes": "12:00"},
-                                                    "opening_rows-0-pattern",
+                                                    "opening_rows-0-closes",
                                                     "Opening time 1: the closing time must be after the opening time"),
     "a price that cannot be read": ({"cost_options": "Full price £4 per session\nabout a fiver"}, "cost_options",
                                     "'about a fiver' is not a cost we can read"),
@@ -258,6 +258,35 @@ def test_every_link_in_the_error_summary_reaches_a_control(app: Flask, editor: d
     for target, text in links:
         assert focusable_element(page, target) in {"input", "select", "textarea"}, (target, text)
     assert re.search(r'<input class="nhsuk-checkboxes__input" id="categories" name="categories" type="checkbox"', page)
+
+
+def test_each_problem_is_told_once_beside_its_field(app: Flask, editor: dict[str, object]) -> None:
+    """The form's own checks and the listing's checks catch many of the same problems (no category, a bad
+    email address, an age out of range, no name): each is told once, in the form's words."""
+    fields = listing_fields("", categories=[], areas=[], email="not an email", website="sing.example.org",
+                            min_age="130")
+    page = submit(editor["client"], editor["new"], fields).get_data(as_text=True)  # type: ignore[arg-type]
+    links = error_summary_links(page)
+    targets = [target for target, _ in links]
+    assert sorted(targets) == sorted(set(targets)), f"a field is linked twice: {links}"
+    assert set(targets) == {"name", "categories", "areas", "email", "website", "min_age"}, links
+    for target, text in links:
+        assert error_beside(page, target) == text, target
+    assert dict(links)["categories"] == "Choose at least one kind of help"
+    assert "Choose at least one category" not in page
+
+
+def test_an_opening_time_problem_is_told_beside_the_control_to_change(app: Flask, editor: dict[str, object]) -> None:
+    """Only in the summary and beside the row's days, not above the page's heading; the link goes to the days."""
+    no_day = {"opening_rows-1-pattern": "1st", "opening_rows-1-opens": "19:00", "opening_rows-1-closes": "21:00"}
+    fields = listing_fields("Keynsham Memory Singers", **no_day)
+    page = submit(editor["client"], editor["new"], fields).get_data(as_text=True)  # type: ignore[arg-type]
+    assert error_summary_links(page) == [("opening_rows-1-days", "Opening time 2: choose the day")]
+    assert error_beside(page, "opening_rows-1-days") == "Opening time 2: choose the day"
+    assert focusable_element(page, "opening_rows-1-days") == "input"
+    assert page.count("Opening time 2: choose the day") == 2
+    main = page.split("<main", 1)[1]
+    assert "nhsuk-error-message" not in main.split("<h1", 1)[0], "an error message above the heading"
 
 
 def test_every_problem_is_reported_at_once(app: Flask, editor: dict[str, object]) -> None:

@@ -232,7 +232,7 @@ def test_a_form_with_an_error_keeps_everything_typed(app: Flask, editor: dict[st
 
     response = submit(editor["client"], editor["new"], fields)  # type: ignore[arg-type]
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert counts(app) == before, "a form with an error stored something"
     assert message in error_beside(page, field_id)
@@ -298,7 +298,7 @@ def test_every_problem_is_reported_at_once(app: Flask, editor: dict[str, object]
 
     response = submit(editor["client"], editor["new"], listing_fields("Keynsham Memory Singers", **bad))  # type: ignore[arg-type]
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert counts(app) == before
     summary = error_summary_links(page)
@@ -399,7 +399,7 @@ def test_open_all_the_time_saves_and_reads_back(app: Flask, editor: dict[str, ob
 def test_twenty_four_seven_with_other_times_is_refused(app: Flask, editor: dict[str, object]) -> None:
     before = counts(app)
     response = submit(editor["client"], editor["new"], listing_fields("Keynsham Night Line", always_open="y"))  # type: ignore[arg-type]
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert counts(app) == before
     assert any("24/7" in error for error in _errors(response.get_data(as_text=True)))
 
@@ -430,7 +430,7 @@ def test_an_event_without_its_date_is_refused(app: Flask, editor: dict[str, obje
     for key in [k for k in fields if k.startswith("opening_rows-")]:
         del fields[key]
     response = submit(editor["client"], editor["new"], fields)  # type: ignore[arg-type]
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert counts(app) == before
     assert "Enter the date of the event" in error_beside(response.get_data(as_text=True), "event_date")
 

@@ -6,7 +6,7 @@ exact names). The next ``leaflets build`` follows whatever is saved here.
 
 import re
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
@@ -20,6 +20,7 @@ from app.admin.forms import EmptyForm
 from app.confirmations import flash_confirmation
 from app.directory.models import Service, ServiceStatus
 from app.extensions import db
+from app.form_errors import render_form_page
 from app.forms import WebForm
 from app.hubs.models import Hub, HubSection
 from app.taxonomies import taxonomy
@@ -185,26 +186,28 @@ def _section_forms(hub: Hub, bound: SectionForm | None = None, bound_id: int | N
 
 
 def _edit_page(hub: Hub, *, hub_form: HubForm | None = None, new_section: SectionForm | None = None,
-               bound: SectionForm | None = None, bound_id: int | None = None, status: int = 200) -> tuple[str, int]:
+               bound: SectionForm | None = None, bound_id: int | None = None) -> tuple[str, int]:
     if hub_form is None:
         hub_form = HubForm(prefix="hub", formdata=None, obj=hub)
-    page = render_template(
+    new_section = new_section or SectionForm(prefix="new", formdata=None)
+    section_forms = _section_forms(hub, bound, bound_id)
+    return render_form_page(
         "admin/hub_edit.html",
+        [hub_form, new_section, *section_forms.values()],
         hub=hub,
         hub_form=hub_form,
-        section_forms=_section_forms(hub, bound, bound_id),
+        section_forms=section_forms,
         open_section=bound_id,
-        new_section=new_section or SectionForm(prefix="new", formdata=None),
+        new_section=new_section,
         action_form=EmptyForm(),
         area_names={term.slug: term.name for term in taxonomy("areas").terms},
     )
-    return page, status
 
 
-def _hubs_page(form: NewHubForm, status: int = 200) -> tuple[str, int]:
+def _hubs_page(form: NewHubForm) -> tuple[str, int]:
     hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all()
     area_names = {term.slug: term.name for term in taxonomy("areas").terms}
-    return render_template("admin/hubs.html", hubs=hubs, form=form, area_names=area_names), status
+    return render_form_page("admin/hubs.html", [form], hubs=hubs, form=form, area_names=area_names)
 
 
 @admin.get("/hubs")
@@ -218,7 +221,7 @@ def hubs() -> tuple[str, int]:
 def add_hub() -> Response | tuple[str, int]:
     form = NewHubForm(prefix="hub")
     if not form.validate_on_submit():
-        return _hubs_page(form, 400)
+        return _hubs_page(form)
     hub = Hub(slug=form.slug.data, name=form.name.data, description=form.description.data or "",
               areas=[slug for slug in taxonomy("areas").slugs if slug in (form.areas.data or [])])
     db.session.add(hub)
@@ -240,7 +243,7 @@ def save_hub(slug: str) -> Response | tuple[str, int]:
     hub = _hub(slug)
     form = HubForm(prefix="hub")
     if not form.validate_on_submit():
-        return _edit_page(hub, hub_form=form, status=400)
+        return _edit_page(hub, hub_form=form)
     hub.name, hub.description = form.name.data or "", form.description.data or ""
     hub.areas = [slug for slug in taxonomy("areas").slugs if slug in (form.areas.data or [])]
     audit("hub changed", hub.name, f"areas: {', '.join(hub.areas)}")
@@ -255,7 +258,7 @@ def add_section(slug: str) -> Response | tuple[str, int]:
     hub = _hub(slug)
     form = SectionForm(prefix="new")
     if not form.validate_on_submit():
-        return _edit_page(hub, new_section=form, status=400)
+        return _edit_page(hub, new_section=form)
     section = HubSection(position=len(hub.sections))
     form.apply_to(section)
     hub.sections.append(section)
@@ -272,7 +275,7 @@ def save_section(slug: str, section_id: int) -> Response | tuple[str, int]:
     section = _section(hub, section_id)
     form = SectionForm(prefix=f"section-{section.id}")
     if not form.validate_on_submit():
-        return _edit_page(hub, bound=form, bound_id=section.id, status=400)
+        return _edit_page(hub, bound=form, bound_id=section.id)
     form.apply_to(section)
     audit("hub section changed", hub.name, section.title)
     db.session.commit()

@@ -15,6 +15,7 @@ from app.admin import admin
 from app.admin.audit import audit
 from app.directory.importing import import_csv
 from app.extensions import db
+from app.form_errors import render_form_page
 from app.forms import WebForm
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -38,7 +39,7 @@ def _upload_dir() -> Path:
 
 @admin.route("/import", methods=["GET", "POST"])
 @admin_required
-def import_upload() -> str | Response:
+def import_upload() -> tuple[str, int] | Response:
     form = UploadForm()
     if form.validate_on_submit():
         raw = form.csv_file.data.read(MAX_UPLOAD_BYTES + 1)
@@ -54,9 +55,11 @@ def import_upload() -> str | Response:
                 token = secrets.token_hex(16)
                 if report.ok:
                     (_upload_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
-                return render_template("admin/import_report.html", report=report,
+                # A file with problems is refused like a form with them: "Error: " in the title, and 400.
+                page = render_template("admin/import_report.html", report=report, form_problems=not report.ok,
                                        confirm=ConfirmForm(token=token), filename=form.csv_file.data.filename)
-    return render_template("admin/import_upload.html", form=form)
+                return page, 200 if report.ok else 400
+    return render_form_page("admin/import_upload.html", [form], form=form)
 
 
 @admin.post("/import/confirm")

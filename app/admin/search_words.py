@@ -12,6 +12,7 @@ from app.accounts.roles import admin_required
 from app.admin import admin
 from app.admin.forms import EmptyForm
 from app.extensions import db
+from app.form_errors import render_form_page
 from app.forms import WebForm
 from app.vocabulary.models import SearchVocabulary
 from app.vocabulary.operations import save_vocabulary
@@ -62,7 +63,7 @@ def search_words() -> str:
 
 @admin.route("/search-words/<kind>", methods=["GET", "POST"])
 @admin_required
-def edit_search_words(kind: str) -> str | Response:
+def edit_search_words(kind: str) -> tuple[str, int] | Response:
     chosen = _kind(kind)
     form = VocabularyForm()
     if request.method == "GET":
@@ -77,8 +78,8 @@ def edit_search_words(kind: str) -> str | Response:
         db.session.rollback()
         form.text.errors = [str(error) for error in errors]
     row = db.session.get(SearchVocabulary, chosen.value)
-    return render_template("admin/search_words_edit.html", form=form, kind=chosen, title=KIND_TITLES[chosen],
-                           help=HELP[chosen], row=row, restore_form=EmptyForm()), 400 if form.errors else 200
+    return render_form_page("admin/search_words_edit.html", [form], form=form, kind=chosen, title=KIND_TITLES[chosen],
+                            help=HELP[chosen], row=row, restore_form=EmptyForm())
 
 
 @admin.post("/search-words/<kind>/restore")

@@ -1,6 +1,6 @@
 """Administrators: approving referrers and keeping the list of trusted email domains."""
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -11,17 +11,18 @@ from app.admin.audit import audit
 from app.admin.forms import EmptyForm, TrustedDomainForm
 from app.confirmations import flash_confirmation
 from app.extensions import db
+from app.form_errors import render_form_page
 from app.mail import send_email
 
 
-def _dashboard_page(domain_form: TrustedDomainForm) -> str:
+def _dashboard_page(domain_form: TrustedDomainForm) -> tuple[str, int]:
     pending = db.session.scalars(
         select(User).where(User.referrer_status == ReferrerStatus.PENDING, User.email_verified_at.is_not(None))
         .order_by(User.created_at)
     ).all()
     domains = db.session.scalars(select(TrustedDomain).order_by(TrustedDomain.domain)).all()
-    return render_template("admin/dashboard.html", pending=pending, domains=domains, domain_form=domain_form,
-                           action_form=EmptyForm())
+    return render_form_page("admin/dashboard.html", [domain_form], pending=pending, domains=domains,
+                            domain_form=domain_form, action_form=EmptyForm())
 
 
 def _back_to_dashboard(anchor: str) -> Response:
@@ -32,7 +33,7 @@ def _back_to_dashboard(anchor: str) -> Response:
 
 @admin.get("/")
 @admin_required
-def dashboard() -> str:
+def dashboard() -> tuple[str, int]:
     return _dashboard_page(TrustedDomainForm())
 
 
@@ -74,7 +75,7 @@ def decline_referrer(user_id: int) -> Response:
 
 @admin.post("/trusted-domains")
 @admin_required
-def add_trusted_domain() -> Response | str:
+def add_trusted_domain() -> Response | tuple[str, int]:
     form = TrustedDomainForm()
     if not form.validate_on_submit():
         return _dashboard_page(form)

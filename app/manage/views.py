@@ -17,6 +17,7 @@ from app.directory.public_view import public_listing
 from app.directory.revisions import confirm_still_correct, diff, live_data, pending_revision, propose
 from app.directory.visibility import freshness_cutoff
 from app.extensions import db, limiter
+from app.form_errors import render_form_page
 from app.mail import send_email
 from app.manage import manage
 from app.manage.access import editable_organisation, editable_service
@@ -38,7 +39,7 @@ def _back_to_dashboard(anchor: str) -> Response:
 
 @manage.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def register() -> str | Response:
+def register() -> str | tuple[str, int] | Response:
     form = OrganisationRegisterForm()
     if form.validate_on_submit():
         try:
@@ -54,7 +55,7 @@ def register() -> str | Response:
                        f"address by opening this link:\n\n{link}\n\nThe directory team will check your "
                        "organisation; you can start adding listings once you have confirmed your email.\n")
             return render_template("auth/check_email.html", email=user.email)
-    return render_template("manage/register.html", form=form)
+    return render_form_page("manage/register.html", [form], form=form)
 
 
 @manage.get("/")
@@ -69,7 +70,7 @@ def dashboard() -> str:
 
 @manage.route("/organisations/<int:organisation_id>/services/new", methods=["GET", "POST"])
 @login_required
-def new_service(organisation_id: int) -> str | Response:
+def new_service(organisation_id: int) -> tuple[str, int] | Response:
     organisation = editable_organisation(organisation_id)
     form = ListingForm()
     if (data := _submitted(form, organisation.name)) is not None:
@@ -78,12 +79,12 @@ def new_service(organisation_id: int) -> str | Response:
         db.session.commit()
         _after_proposal(service, status)
         return _back_to_dashboard(f"listing-{service.id}")
-    return render_template("manage/listing_form.html", form=form, organisation=organisation, service=None)
+    return render_form_page("manage/listing_form.html", [form], form=form, organisation=organisation, service=None)
 
 
 @manage.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_service(service_id: int) -> str | Response:
+def edit_service(service_id: int) -> tuple[str, int] | Response:
     service = editable_service(service_id)
     form = ListingForm()
     if request.method == "GET":
@@ -95,8 +96,8 @@ def edit_service(service_id: int) -> str | Response:
         db.session.commit()
         _after_proposal(service, status)
         return _back_to_dashboard(f"listing-{service.id}")
-    return render_template("manage/listing_form.html", form=form, organisation=service.organisation,
-                           service=service)
+    return render_form_page("manage/listing_form.html", [form], form=form, organisation=service.organisation,
+                            service=service)
 
 
 def _submitted(form: ListingForm, organisation_name: str) -> ListingData | None:
@@ -176,7 +177,7 @@ def restore_service(service_id: int) -> Response:
 @manage.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
 @login_required
 @limiter.limit("30 per hour", methods=["POST"])
-def invite(organisation_id: int) -> str | Response:
+def invite(organisation_id: int) -> tuple[str, int] | Response:
     organisation = editable_organisation(organisation_id)
     form = InviteForm()
     if form.validate_on_submit():
@@ -193,6 +194,6 @@ def invite(organisation_id: int) -> str | Response:
         flash_confirmation(f"Invited: {user.email}",
                            f"They can now edit {organisation.name}'s listings. We have emailed them.")
         return _back_to_dashboard(f"org-{organisation.id}")
-    return render_template("manage/invite.html", form=form, organisation=organisation)
+    return render_form_page("manage/invite.html", [form], form=form, organisation=organisation)
 
 

@@ -180,7 +180,7 @@ def test_upload_report_then_confirm(app: Flask, admin: FlaskClient, tmp_path: Pa
     assert confirmed.status_code == 302
     assert urlsplit(confirmed.headers["Location"]).path == "/admin/import"
     after = admin.get("/admin/import").get_data(as_text=True)
-    assert "Imported: 1 created, 1 updated, 1 unchanged." in text_of(after)
+    assert "Imported: 1 created, 1 updated, 1 unchanged" in text_of(after)
 
     new = listing(app, "lark-3")
     assert new is not None and new.name == "Larkhall Knit and Natter"

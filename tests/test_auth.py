@@ -495,7 +495,7 @@ def test_signing_out_closes_the_referrer_pages(demo_app: Flask) -> None:
     assert client.get("/referrer/search").status_code == 200
     response = sign_out(client)
     assert response.status_code == 302 and path_of(response.headers["Location"]) == "/"
-    assert "You have signed out." in page_of(client.get("/"))
+    assert title_of(page_of(client.get("/"))).startswith("You have signed out – ")
     for url in ("/referrer/search", "/referrer/search?cluster=14", "/account"):
         refused = client.get(url)
         assert refused.status_code == 302 and path_of(refused.headers["Location"]) == "/sign-in", url

@@ -1,6 +1,6 @@
 """Sign-in, sign-out, registration, email confirmation and password reset."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -16,6 +16,7 @@ from app.accounts.tokens import confirm_token, reset_token, user_for_confirm_tok
 from app.auth import auth
 from app.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm
 from app.auth.redirects import safe_next
+from app.confirmations import flash_confirmation
 from app.extensions import db, limiter
 from app.form_errors import render_form_page
 from app.mail import send_email
@@ -64,7 +65,7 @@ def sign_in() -> tuple[str, int] | Response:
 def sign_out() -> Response:
     logout_user()
     clear_notes()  # a referrer's notes must not stay on a shared computer
-    flash("You have signed out.")
+    flash_confirmation("You have signed out")
     return redirect(url_for("public.home"))
 
 
@@ -125,7 +126,7 @@ def reset_password(token: str) -> tuple[str, int] | Response:
         if user.email_verified_at is None:
             confirm_email(user)  # the link proves they read mail sent to this address
         db.session.commit()
-        flash("Your password has been changed. Sign in with your new password.")
+        flash_confirmation("Your password has been changed", "Sign in with your new password.")
         return redirect(url_for("auth.sign_in"))
     return render_form_page("auth/reset_password.html", [form], form=form)
 

@@ -398,5 +398,6 @@ def test_pages_with_results_can_skip_to_them(shared_demo_app: Flask) -> None:
         assert re.search(r'<a\s+class="nhsuk-skip-link"[^>]*href="#results"\s*>\s*Skip to results\s*</a>', page), url
         assert page.index("Skip to main content") < page.index("Skip to results") < page.index("<header")
         assert re.search(r'<ol class="nhsuk-list" id="results"', page), url
-    for url in ("/", "/search?q=zzxqv+wibble", "/sign-in"):
+    # Not where there are no results, nor on the page for printing the shortlist (its items are not results).
+    for url in ("/", "/search?q=zzxqv+wibble", "/sign-in", "/shortlist/print"):
         assert "Skip to results" not in page_of(client.get(url)), url

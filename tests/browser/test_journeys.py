@@ -70,7 +70,9 @@ def test_a_member_of_the_public_searches_filters_shortlists_and_prints(page: Pag
     expect(page.locator(".wa-print-item h2")).to_have_text([f"1. {names[0]}", f"2. {names[1]}"])
     page.emulate_media(media="print")
     for hidden in (".nhsuk-header", ".nhsuk-footer", ".nhsuk-skip-link", ".wa-no-print"):
-        expect(page.locator(hidden)).to_be_hidden()
+        assert page.locator(hidden).count(), hidden
+        for element in page.locator(hidden).all():
+            expect(element).to_be_hidden()
     expect(page.locator(".wa-print-item").nth(1)).to_be_visible()
     # Urgent-help numbers are on paper too (design §2, principle 7).
     expect(page.locator(".wa-urgent")).to_be_visible()

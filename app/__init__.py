@@ -57,7 +57,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message = "Sign in to see that page"
     login_manager.session_protection = "strong"
 
     from app.database import configure_engine_events

@@ -5,6 +5,7 @@ from datetime import date
 from flask import Flask
 from markupsafe import Markup
 
+from app.confirmations import confirmations
 from app.form_errors import form_errors
 from app.markdown import render_markdown
 from app.taxonomies import taxonomy, urgent_help
@@ -22,6 +23,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     app.jinja_env.filters["month_year"] = month_year
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.globals["confirmations"] = confirmations
     app.jinja_env.globals["form_errors"] = form_errors
     app.jinja_env.globals["taxonomy"] = taxonomy
     app.jinja_env.globals["urgent_help"] = urgent_help

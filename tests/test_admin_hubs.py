@@ -30,7 +30,7 @@ from tests.test_leaflets import (
     part_regions,
     sign_in,
 )
-from tests.web import csrf_token, new_client
+from tests.web import csrf_token, error_summary_links, focusable_element, landing, new_client, title_of
 
 
 @pytest.fixture(scope="module")
@@ -165,9 +165,12 @@ def test_adding_a_hub(hubs_app: Flask, admin: FlaskClient) -> None:
     no_area = post(admin, "/admin/hubs", {"hub-name": "Nowhere", "hub-slug": "nowhere"}, page="/admin/hubs",
                    prefix="hub")
     assert "Choose at least one area" in no_area.get_data(as_text=True)
+    # Its summary link reaches the first box of the group.
+    assert ("hub-areas", "Choose at least one area") in error_summary_links(no_area.get_data(as_text=True))
+    assert focusable_element(no_area.get_data(as_text=True), "hub-areas") == "input"
     good = post(admin, "/admin/hubs", {"hub-name": "Frome borders", "hub-slug": "frome-borders",
                                        "hub-areas": ["somerset", "radstock"]}, page="/admin/hubs", prefix="hub")
-    assert good.status_code == 302 and good.headers["Location"].endswith("/admin/hubs/frome-borders")
+    assert good.status_code == 302 and good.headers["Location"].endswith("/admin/hubs/frome-borders#add-section")
     with hubs_app.app_context():
         hub = db.session.scalar(select(Hub).where(Hub.slug == "frome-borders"))
         assert hub.name == "Frome borders" and hub.areas == ["radstock", "somerset"] and hub.sections == []
@@ -237,6 +240,37 @@ def test_editing_sections_and_the_next_build_follows(hubs_app: Flask, admin: Fla
     contents = texts[1]
     find_in_order(contents, ["1 Urgent help", "2 Work, learning and volunteering", "3 Contact them yourself",
                              "4 Veterans"])
+
+
+def test_each_hub_form_comes_back_to_what_it_changed(admin: FlaskClient) -> None:
+    """Adding a hub leads to "Add a section"; a section added, saved or moved is focused; a removed one leaves
+    focus on the list's heading; saved details, on theirs. Each title starts with what was done."""
+    page, fragment = landing(admin, post(admin, "/admin/hubs", {"hub-name": "Somer Valley", "hub-slug": "somer",
+                                                               "hub-areas": ["radstock"]}, page="/admin/hubs",
+                                         prefix="hub"))
+    assert fragment == "add-section" and title_of(page).startswith("Hub added: Somer Valley – ")
+    hub = "/admin/hubs/somer"
+    sections = []
+    for title in ("Carers", "Money"):
+        response = post(admin, f"{hub}/sections", section_data("new", title, categories=("carers",)), page=hub,
+                        prefix="new")
+        page, fragment = landing(admin, response)
+        sections.append(int(fragment.removeprefix("section-")))
+        assert focusable_element(page, fragment) == "li" and title_of(page).startswith(f"Section added: {title} – ")
+    carers, money = sections
+
+    page, fragment = landing(admin, post(admin, f"{hub}/sections/{money}/move", {"direction": "up"}, page=hub))
+    assert fragment == f"section-{money}" and title_of(page).startswith("Moved up: Money, now 1 of 2 – ")
+    prefix = f"section-{carers}"
+    page, fragment = landing(admin, post(admin, f"{hub}/sections/{carers}", section_data(prefix, "Carers and families",
+                                                                                          categories=("carers",)),
+                                         page=hub, prefix=prefix))
+    assert fragment == f"section-{carers}" and title_of(page).startswith("Section saved: Carers and families – ")
+    page, fragment = landing(admin, post(admin, f"{hub}/sections/{money}/remove", {}, page=hub))
+    assert fragment == "sections" and title_of(page).startswith("Section removed: Money – ")
+    page, fragment = landing(admin, post(admin, hub, {"hub-name": "Somer Valley hub", "hub-areas": ["radstock"]},
+                                         page=hub, prefix="hub"))
+    assert fragment == "hub-details" and title_of(page).startswith("Hub saved: Somer Valley hub – ")
 
 
 def test_saving_hub_details(hubs_app: Flask, admin: FlaskClient) -> None:

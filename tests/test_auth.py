@@ -19,7 +19,7 @@ from app.accounts.operations import create_user, find_user, set_password
 from app.extensions import db
 from app.taxonomies import clusters
 from tests.conftest import Mailbox, use_smtp
-from tests.web import csrf_token, form_post, new_client
+from tests.web import confirmation_of, csrf_token, focusable_element, form_post, landing, new_client, title_of
 
 PASSWORD = "a long test password"
 NEW_PASSWORD = "another long password"
@@ -159,7 +159,11 @@ def test_a_professional_from_another_domain_waits_for_an_administrator(demo_app:
 
     approved = admin.post(action, data={"csrf_token": csrf_token(dashboard)})
     assert approved.status_code == 302 and path_of(approved.headers["Location"]) == "/admin/"
-    assert "pat@example.org can now use the referrer search" in page_of(admin.get("/admin/"))
+    # Back to the list the approved person has left, with focus on its heading; the title says who.
+    page, fragment = landing(admin, approved)
+    assert fragment == "referrers" and focusable_element(page, fragment) == "h2"
+    assert title_of(page) == "Approved: pat@example.org – Administration – Well Aware"
+    assert "They can now use the referrer search." in confirmation_of(page)
     assert [m["Subject"] for m in mailbox.to("pat@example.org")][-1] == "Your Well Aware referrer account is ready"
 
     # The same session, without signing in again, now reaches the cluster search.
@@ -168,6 +172,25 @@ def test_a_professional_from_another_domain_waits_for_an_administrator(demo_app:
     assert html.escape(next(c.name for c in clusters() if c.code == 14)) in page_of(page)
     # Approving twice is not possible: the account is no longer waiting.
     assert admin.post(action, data={"csrf_token": csrf_token(dashboard)}).status_code == 404
+
+
+def test_trusting_a_domain_and_removing_it_come_back_to_the_list(demo_app: Flask) -> None:
+    with demo_app.app_context():
+        set_password(find_user("admin@wellaware.example"), PASSWORD)
+        db.session.commit()
+    admin = new_client(demo_app)
+    assert sign_in(admin, "admin@wellaware.example").status_code == 302
+
+    page, fragment = landing(admin, form_post(admin, "/admin/trusted-domains", {"domain": "@Example.ORG"},
+                                              page="/admin/"))
+    assert re.fullmatch(r"domain-\d+", fragment) and focusable_element(page, fragment) == "li"
+    assert re.search(rf'<li [^>]*id="{fragment}"[^>]*>example\.org', page)
+    assert title_of(page) == "Trusted: example.org – Administration – Well Aware"
+
+    remove = f"/admin/trusted-domains/{fragment.removeprefix('domain-')}/remove"
+    page, fragment = landing(admin, form_post(admin, remove, {}, page="/admin/"))
+    assert fragment == "trusted-domains" and focusable_element(page, fragment) == "h2"
+    assert title_of(page) == "No longer trusted: example.org – Administration – Well Aware"
 
 
 def test_only_an_administrator_can_approve(demo_app: Flask, smtp) -> None:
@@ -192,7 +215,7 @@ def test_registering_twice_or_with_a_short_password_is_refused(app: Flask, smtp)
     client = new_client(app)
     assert register(client, "dee@nhs.net").status_code == 200
     again = register(client, "DEE@nhs.net")
-    assert again.status_code == 200 and "There is already an account for that email address" in page_of(again)
+    assert again.status_code == 400 and "There is already an account for that email address" in page_of(again)
     short = register(client, "eve@nhs.net", password="short")
     assert "The password must be at least 10 characters" in page_of(short)
     with app.app_context():
@@ -218,7 +241,7 @@ def test_sign_in_before_confirming_is_refused_with_a_clear_message(app: Flask, s
     client = new_client(app)
     register(client, "gus@nhs.net")
     response = sign_in(client, "gus@nhs.net")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Confirm your email address first: use the link we emailed you" in page_of(response)
     assert not signed_in(client)
 
@@ -228,7 +251,8 @@ def test_a_wrong_password_gets_a_plain_message_and_keeps_the_email(app: Flask) -
     client = new_client(app)
     response = sign_in(client, "hal@nhs.net", "not the password")
     page = page_of(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert title_of(page) == "Error: Sign in – Well Aware"
     assert "The email address or password is not right" in page
     assert re.search(r'<input[^>]*name="email"[^>]*value="hal@nhs.net"', page)
     assert "not the password" not in page
@@ -277,7 +301,7 @@ def test_sign_in_attempts_from_one_address_are_limited_to_ten_a_minute(app: Flas
     for attempt in range(10):
         response = client.post("/sign-in", data={"email": f"guess{attempt}@nhs.net", "password": "guess",
                                                  "csrf_token": token})
-        assert response.status_code == 200, attempt
+        assert response.status_code == 400, attempt
     # The eleventh is refused, even with the right password, and does not sign in.
     response = client.post("/sign-in", data={"email": "kim@nhs.net", "password": PASSWORD, "csrf_token": token})
     assert_plain_429(response)
@@ -295,7 +319,7 @@ def test_sign_in_attempts_for_one_email_are_limited_from_any_address(app: Flask)
     for attempt in range(20):
         client = new_client(app)
         response = sign_in(client, "lou@nhs.net", f"guess number {attempt}")
-        assert response.status_code == 200, attempt
+        assert response.status_code == 400, attempt
     # A new address, the same email: refused, even with the right password.
     client = new_client(app)
     assert_plain_429(sign_in(client, "LOU@nhs.net"))
@@ -471,7 +495,7 @@ def test_signing_out_closes_the_referrer_pages(demo_app: Flask) -> None:
     assert client.get("/referrer/search").status_code == 200
     response = sign_out(client)
     assert response.status_code == 302 and path_of(response.headers["Location"]) == "/"
-    assert "You have signed out." in page_of(client.get("/"))
+    assert title_of(page_of(client.get("/"))).startswith("You have signed out – ")
     for url in ("/referrer/search", "/referrer/search?cluster=14", "/account"):
         refused = client.get(url)
         assert refused.status_code == 302 and path_of(refused.headers["Location"]) == "/sign-in", url

@@ -58,7 +58,7 @@ ADDRESS = {role: f"10.71.0.{number}" for number, role in enumerate(ROLES, 1)}
 EMAIL = {PENDING: "pending@gp.matrix.example", REFERRER: "referrer@gp.matrix.example",
          EDITOR_A: "editor-a@matrix.example", EDITOR_B: "editor-b@matrix.example", ADMIN: "admin@matrix.example"}
 
-OK, SIGNIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = "ok", "signin", "403", "404", "405"
+OK, SIGNIN, REFUSED_AS_TYPED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = "ok", "signin", "400", "403", "404", "405"
 
 
 def expect(**by_role: str) -> dict[str, str]:
@@ -82,6 +82,14 @@ ADMINS = expect(anonymous=SIGNIN, public=SIGNIN, pending=FORBIDDEN, referrer=FOR
 # A referrer's notes on the shortlist: anyone else is told the page does not exist, signed in or not.
 REFERRER_NOTES = expect(anonymous=NOT_FOUND, public=NOT_FOUND, pending=NOT_FOUND, referrer=OK, editor_a=NOT_FOUND,
                         editor_b=NOT_FOUND, admin=OK)
+
+
+def refused_as_typed(table: dict[str, str]) -> dict[str, str]:
+    """A form posted with a problem in what was typed: those who may use it get it back with the problem (400)."""
+    return {role: REFUSED_AS_TYPED if outcome == OK else outcome for role, outcome in table.items()}
+
+
+EVERYONE_REFUSED_AS_TYPED = refused_as_typed(EVERYONE)
 
 
 # --- the world: the demo, plus the people and things the routes act on -------------------------------------------
@@ -345,22 +353,23 @@ RULES: dict[str, Rule] = {
     "shortlist.note": Rule(at("/shortlist/note"), None, REFERRER_NOTES,
                            lambda w, r: {"service_id": w.service_a, "note": "Call first"}),
     # accounts
-    "auth.sign_in": Rule(at("/sign-in"), EVERYONE, EVERYONE,
+    "auth.sign_in": Rule(at("/sign-in"), EVERYONE, EVERYONE_REFUSED_AS_TYPED,
                          lambda w, r: {"email": "nobody@matrix.example", "password": "not the password"}),
     "auth.sign_out": Rule(at("/sign-out"), None, EVERYONE, redirect="/"),
-    "auth.register": Rule(at("/professionals/register"), EVERYONE, EVERYONE, lambda w, r: {
+    "auth.register": Rule(at("/professionals/register"), EVERYONE, EVERYONE_REFUSED_AS_TYPED, lambda w, r: {
         "name": "Someone", "email": "someone@gp.matrix.example", "password": PASSWORD, "confirm": NOT_TWICE}),
     "auth.confirm": Rule(lambda w, r: f"/professionals/confirm/{w.confirm_token}", EVERYONE),
     "auth.forgot_password": Rule(at("/password/forgot"), EVERYONE, EVERYONE,
                                  lambda w, r: {"email": "nobody@matrix.example"}),
-    "auth.reset_password": Rule(lambda w, r: f"/password/reset/{w.reset_tokens[r]}", EVERYONE, EVERYONE,
+    "auth.reset_password": Rule(lambda w, r: f"/password/reset/{w.reset_tokens[r]}", EVERYONE,
+                                EVERYONE_REFUSED_AS_TYPED,
                                 lambda w, r: {"password": PASSWORD, "confirm": NOT_TWICE}),
     "auth.account": Rule(at("/account"), SIGNED_IN),
     # the referrers' area
     "referrer.search": Rule(at("/referrer/search?q=support&cluster=1"), REFERRERS),
     "referrer.listing": Rule(lambda w, r: f"/referrer/services/{w.service_a}", REFERRERS),
     # the editors' area, on organisation A's listings
-    "manage.register": Rule(at("/manage/register"), EVERYONE, EVERYONE, lambda w, r: {
+    "manage.register": Rule(at("/manage/register"), EVERYONE, EVERYONE_REFUSED_AS_TYPED, lambda w, r: {
         "name": w.org_a_name, "editor_name": "Someone", "editor_email": "someone@matrix.example",
         "password": PASSWORD, "confirm": NOT_TWICE}),
     "manage.dashboard": Rule(at("/manage/"), SIGNED_IN),
@@ -393,7 +402,7 @@ RULES: dict[str, Rule] = {
     "admin.restore_search_words": Rule(at("/admin/search-words/fillers/restore"), None, ADMINS, changes=True),
     "admin.hubs": Rule(at("/admin/hubs"), ADMINS),
     "admin.edit_hub": Rule(lambda w, r: f"/admin/hubs/{w.hub}", ADMINS),
-    "admin.import_upload": Rule(at("/admin/import"), ADMINS, ADMINS, header_only_csv),
+    "admin.import_upload": Rule(at("/admin/import"), ADMINS, refused_as_typed(ADMINS), header_only_csv),
     "admin.import_confirm": Rule(at("/admin/import/confirm"), None, ADMINS, lambda w, r: {"token": "0" * 32}),
     "admin.approve_revision": Rule(lambda w, r: f"/admin/revisions/{w.pending_revision}/approve", None, ADMINS,
                                    changes=True),
@@ -464,6 +473,10 @@ def verdict(response: TestResponse, url: str, expected: str, rule: Rule) -> str 
                 return None
             return f"redirected out of its area to {location.path}"
         return f"status {status}"
+    if expected == REFUSED_AS_TYPED:  # the form again with its problems, not (say) a refused CSRF token
+        if status != 400 or "<title>Error: " not in response.get_data(as_text=True):
+            return f"status {status}, not the form with its problems"
+        return None
     if expected == SIGNIN:
         if not to_sign_in:
             return f"status {status} {location.path}, not sent to sign in"

@@ -22,7 +22,16 @@ from app.directory.models import OpeningTime, Organisation, OrganisationStatus, 
 from app.extensions import db
 from app.timeutil import today
 from tests import web
-from tests.web import client_at, submit
+from tests.web import (
+    client_at,
+    confirmation_of,
+    error_summary_links,
+    focusable_element,
+    form_post,
+    landing,
+    submit,
+    title_of,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -148,17 +157,47 @@ def add_listing(editor: dict[str, object], fields: dict[str, object]) -> int:
     client: FlaskClient = editor["client"]  # type: ignore[assignment]
     response = submit(client, editor["new"], fields)  # type: ignore[arg-type]
     assert response.status_code == 302, _errors(response.get_data(as_text=True))
-    assert response.headers["Location"].endswith("/manage/")
-    dashboard = client.get("/manage/").get_data(as_text=True)
-    match = re.search(r'<a href="/manage/services/(\d+)">' + re.escape(html.escape(str(fields["name"]))) + "</a>",
-                      dashboard)
+    dashboard, fragment = landing(client, response)
+    match = re.search(r'<a id="listing-(\d+)" href="/manage/services/\1">' + re.escape(html.escape(str(fields["name"])))
+                      + "</a>", dashboard)
     assert match, "the new listing is not on the editor's dashboard"
+    assert fragment == f"listing-{match.group(1)}", "focus does not come back to the new listing"
     return int(match.group(1))
 
 
 def _errors(page: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", m)) for m in
             re.findall(r'class="nhsuk-error-message"[^>]*>(.*?)</p>', page, re.S)]
+
+
+def test_the_dashboard_buttons_come_back_to_the_listing_and_say_what_they_did(app: Flask,
+                                                                             editor: dict[str, object]) -> None:
+    """Still correct, Archive, Restore and editing each come back to the dashboard with focus on the listing's
+    name (its link, #listing-<id>), a confirmation at the top of the main content and the title starting with it."""
+    trust(app, editor["organisation_id"])  # type: ignore[arg-type]
+    client: FlaskClient = editor["client"]  # type: ignore[assignment]
+    service_id = add_listing(editor, listing_fields("Keynsham Memory Singers"))
+    for action, said in (("confirm", "Confirmed as correct today: Keynsham Memory Singers"),
+                         ("archive", "Archived: Keynsham Memory Singers"),
+                         ("restore", "Restored: Keynsham Memory Singers")):
+        response = form_post(client, f"/manage/services/{service_id}/{action}", {}, page="/manage/")
+        page, fragment = landing(client, response)
+        assert fragment == f"listing-{service_id}" and focusable_element(page, fragment) == "a", action
+        assert title_of(page) == f"{said} – Your listings – Well Aware", action
+        assert confirmation_of(page).startswith(f"Information: {said}"), action
+
+    response = submit(client, f"/manage/services/{service_id}/edit",
+                      listing_fields("Keynsham Memory Singers", summary="Singing on Tuesdays and Thursdays"))
+    page, fragment = landing(client, response)
+    assert fragment == f"listing-{service_id}"
+    assert title_of(page).startswith("Published: Keynsham Memory Singers – ")
+    assert "Your organisation's changes go live at once." in confirmation_of(page)
+
+    response = submit(client, f"/manage/organisations/{editor['organisation_id']}/invite",
+                      {"email": "colleague@singers.example"})
+    page, fragment = landing(client, response)
+    assert fragment == f"org-{editor['organisation_id']}" and focusable_element(page, fragment) == "h2"
+    assert title_of(page).startswith("Invited: colleague@singers.example – ")
 
 
 # --- a form with errors keeps everything typed -----------------------------------------------------
@@ -169,7 +208,7 @@ ERROR_CASES = {
     "a postcode that is not one": ({"locations-0-postcode": "XX"}, "locations-0-postcode",
                                    "Enter a UK postcode, like BA1 1AA"),
     "an opening time that closes before it opens": ({"opening_rows-0-opens": "14:00", "opening_rows-0-closes": "12:00"},
-                                                    "opening_rows-0-pattern",
+                                                    "opening_rows-0-closes",
                                                     "Opening time 1: the closing time must be after the opening time"),
     "a price that cannot be read": ({"cost_options": "Full price £4 per session\nabout a fiver"}, "cost_options",
                                     "'about a fiver' is not a cost we can read"),
@@ -185,13 +224,6 @@ def error_beside(page: str, field_id: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", match.group(1))).replace("Error:", "").strip()
 
 
-def error_summary_links(page: str) -> list[tuple[str, str]]:
-    summary = re.search(r'<div class="nhsuk-error-summary".*?</ul>', page, re.S)
-    assert summary, "the page has no error summary"
-    return [(target, html.unescape(text).strip())
-            for target, text in re.findall(r'<a href="#([^"]+)">(.*?)</a>', summary.group(0), re.S)]
-
-
 @pytest.mark.parametrize("case", ERROR_CASES, ids=list(ERROR_CASES))
 def test_a_form_with_an_error_keeps_everything_typed(app: Flask, editor: dict[str, object], case: str) -> None:
     bad, field_id, message = ERROR_CASES[case]
@@ -200,7 +232,7 @@ def test_a_form_with_an_error_keeps_everything_typed(app: Flask, editor: dict[st
 
     response = submit(editor["client"], editor["new"], fields)  # type: ignore[arg-type]
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert counts(app) == before, "a form with an error stored something"
     assert message in error_beside(page, field_id)
@@ -216,6 +248,47 @@ def test_a_form_with_an_error_keeps_everything_typed(app: Flask, editor: dict[st
         f"the error summary does not link {message!r} to #{field_id}: {error_summary_links(page)}"
 
 
+def test_every_link_in_the_error_summary_reaches_a_control(app: Flask, editor: dict[str, object]) -> None:
+    """A link to a group of boxes leads to its first box, not to a <div> that cannot take focus."""
+    empty = {"kind": "service", "opening_rows-0-pattern": "weekly"}
+    page = submit(editor["client"], editor["new"], empty).get_data(as_text=True)  # type: ignore[arg-type]
+    links = error_summary_links(page)
+    targets = {target for target, _ in links}
+    assert {"name", "summary", "description", "categories", "referral", "access", "areas"} <= targets, links
+    for target, text in links:
+        assert focusable_element(page, target) in {"input", "select", "textarea"}, (target, text)
+    assert re.search(r'<input class="nhsuk-checkboxes__input" id="categories" name="categories" type="checkbox"', page)
+
+
+def test_each_problem_is_told_once_beside_its_field(app: Flask, editor: dict[str, object]) -> None:
+    """The form's own checks and the listing's checks catch many of the same problems (no category, a bad
+    email address, an age out of range, no name): each is told once, in the form's words."""
+    fields = listing_fields("", categories=[], areas=[], email="not an email", website="sing.example.org",
+                            min_age="130")
+    page = submit(editor["client"], editor["new"], fields).get_data(as_text=True)  # type: ignore[arg-type]
+    links = error_summary_links(page)
+    targets = [target for target, _ in links]
+    assert sorted(targets) == sorted(set(targets)), f"a field is linked twice: {links}"
+    assert set(targets) == {"name", "categories", "areas", "email", "website", "min_age"}, links
+    for target, text in links:
+        assert error_beside(page, target) == text, target
+    assert dict(links)["categories"] == "Choose at least one kind of help"
+    assert "Choose at least one category" not in page
+
+
+def test_an_opening_time_problem_is_told_beside_the_control_to_change(app: Flask, editor: dict[str, object]) -> None:
+    """Only in the summary and beside the row's days, not above the page's heading; the link goes to the days."""
+    no_day = {"opening_rows-1-pattern": "1st", "opening_rows-1-opens": "19:00", "opening_rows-1-closes": "21:00"}
+    fields = listing_fields("Keynsham Memory Singers", **no_day)
+    page = submit(editor["client"], editor["new"], fields).get_data(as_text=True)  # type: ignore[arg-type]
+    assert error_summary_links(page) == [("opening_rows-1-days", "Opening time 2: choose the day")]
+    assert error_beside(page, "opening_rows-1-days") == "Opening time 2: choose the day"
+    assert focusable_element(page, "opening_rows-1-days") == "input"
+    assert page.count("Opening time 2: choose the day") == 2
+    main = page.split("<main", 1)[1]
+    assert "nhsuk-error-message" not in main.split("<h1", 1)[0], "an error message above the heading"
+
+
 def test_every_problem_is_reported_at_once(app: Flask, editor: dict[str, object]) -> None:
     """An editor who fixes the one error shown should not then meet three more they could have been told about."""
     bad: dict[str, object] = {}
@@ -225,7 +298,7 @@ def test_every_problem_is_reported_at_once(app: Flask, editor: dict[str, object]
 
     response = submit(editor["client"], editor["new"], listing_fields("Keynsham Memory Singers", **bad))  # type: ignore[arg-type]
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert counts(app) == before
     summary = error_summary_links(page)
@@ -326,7 +399,7 @@ def test_open_all_the_time_saves_and_reads_back(app: Flask, editor: dict[str, ob
 def test_twenty_four_seven_with_other_times_is_refused(app: Flask, editor: dict[str, object]) -> None:
     before = counts(app)
     response = submit(editor["client"], editor["new"], listing_fields("Keynsham Night Line", always_open="y"))  # type: ignore[arg-type]
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert counts(app) == before
     assert any("24/7" in error for error in _errors(response.get_data(as_text=True)))
 
@@ -357,7 +430,7 @@ def test_an_event_without_its_date_is_refused(app: Flask, editor: dict[str, obje
     for key in [k for k in fields if k.startswith("opening_rows-")]:
         del fields[key]
     response = submit(editor["client"], editor["new"], fields)  # type: ignore[arg-type]
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert counts(app) == before
     assert "Enter the date of the event" in error_beside(response.get_data(as_text=True), "event_date")
 

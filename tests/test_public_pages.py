@@ -38,6 +38,29 @@ def test_every_page_carries_urgent_help(demo_client: FlaskClient, shared_demo_ap
         assert "Need help now?" in page and "116 123" in page, url
 
 
+STRIP = re.compile(r'<aside class="wa-help-strip[^"]*" aria-labelledby="help-strip-title">(.*?)</aside>', re.S)
+
+
+def test_every_page_starts_with_a_line_of_tap_to_call_urgent_help(demo_client: FlaskClient,
+                                                                   shared_demo_app: Flask) -> None:
+    """Under the header, before the main content: 999, NHS 111 and Samaritans as tap-to-call links, and a link
+    to the full box of urgent help at the foot of the page, which has every number."""
+    listing_id = public_listing_ids(shared_demo_app)[0]
+    for url in ("/", "/search?q=housing", f"/services/{listing_id}", "/shortlist/", "/sign-in", "/leaflets",
+                "/no-such-page"):
+        page = demo_client.get(url).get_data(as_text=True)
+        strips = STRIP.findall(page)
+        assert len(strips) == 1, url
+        assert page.index("</header>") < page.index('class="wa-help-strip') < page.index('<main'), url
+        assert re.findall(r'<a href="tel:(\d+)">([^<]+)</a>', strips[0]) == [
+            ("999", "999"), ("111", "NHS 111"), ("116123", "Samaritans 116 123")], url
+        assert 'href="#urgent-help"' in strips[0], url
+        box = page[page.index('id="urgent-help"'):]
+        assert page.index("</main>") < page.index('id="urgent-help"') < page.index("<footer"), url
+        for number in URGENT_NUMBERS:
+            assert number in box, (url, number)
+
+
 def test_listing_page_shows_what_a_person_needs(demo_client: FlaskClient, shared_demo_app: Flask) -> None:
     with shared_demo_app.app_context():
         service = next(s for s in db.session.scalars(select(Service))

@@ -26,7 +26,7 @@ from app.public.search_form import MULTI_FILTERS, WHEN_CHOICES
 from app.taxonomies import cluster_super_classes, clusters, taxonomy
 
 CSRF = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
-RESULT = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
+RESULT = re.compile(r'<li class="wa-result[^"]*"[^>]*>\s*<h2[^>]*><a href="/services/(\d+)"')
 _addresses = count(1)
 
 

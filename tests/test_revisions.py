@@ -94,7 +94,8 @@ class World:
         response = submit(self.editor, f"/manage/organisations/{self.organisation_id}/services/new", fields)
         assert response.status_code == 302, response.get_data(as_text=True)
         dashboard = self.editor.get("/manage/").get_data(as_text=True)
-        match = re.search(r'<a href="/manage/services/(\d+)">' + re.escape(str(fields["name"])) + "</a>", dashboard)
+        match = re.search(r'<a id="listing-\d+" href="/manage/services/(\d+)">' + re.escape(str(fields["name"]))
+                          + "</a>", dashboard)
         assert match, "the new listing is not on the dashboard"
         return int(match.group(1))
 

@@ -34,6 +34,7 @@ from tests.search_helpers import (
     title,
     without_echoes,
 )
+from tests.web import error_summary_links, focusable_element
 
 TALKING_THERAPY = re.compile(r"counsel|therap|\bcbt\b", re.IGNORECASE)
 
@@ -352,17 +353,15 @@ def test_bad_filter_values_get_a_plain_message(
     parameter: str, value: str, message: str, shared_demo_app: Flask, demo_client: FlaskClient
 ) -> None:
     page = get_page(demo_client, {"q": "advice", parameter: value})
-    summary = re.search(r'<div class="nhsuk-error-summary"[^>]*role="alert".*?</div>\s*</div>', page, re.S)
-    assert summary, "no error summary"
-    assert message in summary.group(0)
+    links = error_summary_links(page)
+    assert len(links) == 1 and links[0][1].startswith(html.unescape(message)), links
     # The summary link reaches something that takes focus: a group's first checkbox, the field itself, or
     # for a page that does not exist the count of results.
-    target = re.search(rf'href="#(f-{parameter}[a-z0-9-]*)"', summary.group(0))
-    assert target, summary.group(0)
-    element = re.search(rf'<(input|p)[^>]*id="{target.group(1)}"[^>]*>', page)
-    assert element, target.group(1)
+    (target, _), = links
+    assert target.startswith(f"f-{parameter}")
+    tag = focusable_element(page, target)
     if parameter not in {"age", "postcode", "page"}:
-        assert 'type="checkbox"' in element.group(0)
+        assert tag == "input" and re.search(rf'<input[^>]*id="{target}"[^>]*type="checkbox"', page)
     # The bad value is dropped and the rest of the search still runs.
     assert status_count(page) == all_results(shared_demo_app, q="advice").total
     assert listed_ids(page) == page_results(shared_demo_app, q="advice").ids
@@ -386,10 +385,10 @@ def test_each_error_message_links_to_something_on_the_page(
 ) -> None:
     """The error summary's links must lead somewhere (WCAG 2.2: a link to a missing id goes nowhere)."""
     page = get_page(demo_client, {parameter: value})
-    targets = re.findall(r'<li><a href="#([^"]+)">', page)
+    targets = [target for target, _ in error_summary_links(page)]
     assert targets
     for target in targets:
-        assert f'id="{target}"' in page, f"the error link #{target} points at nothing"
+        focusable_element(page, target)  # exactly one element, and it takes focus
 
 
 # --- 11: what the public never sees -----------------------------------------------------------------------

@@ -17,12 +17,12 @@ from app.directory.models import Service, ServiceStatus
 from app.directory.visibility import is_public
 from app.extensions import db
 from app.taxonomies import clusters
-from tests.web import csrf_token, form_post, new_client
+from tests.web import confirmation_of, csrf_token, focusable_element, form_post, landing, new_client, title_of
 
 PASSWORD = "a long test password"
 REFERRER = "referrer@nhs.example"
 MAX_ITEMS = 30
-SHORTLISTED = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
+SHORTLISTED = re.compile(r'<li class="wa-result[^"]*" id="shortlist-\d+"[^>]*>\s*<h2[^>]*><a href="/services/(\d+)"')
 PRINTED = re.compile(r'<h2 class="nhsuk-heading-m">(\d+)\. (.*?)</h2>')
 
 
@@ -33,14 +33,19 @@ def page_of(response) -> str:
     return response.get_data(as_text=True)
 
 
-def add_from_listing(client: FlaskClient, service_id: int):
-    """Press "Add to shortlist" on the listing's own page: the form's own hidden fields, as they are."""
+def add_form(client: FlaskClient, service_id: int) -> dict[str, str]:
+    """The hidden fields of "Add to shortlist" on the listing's own page, as they are."""
     page = page_of(client.get(f"/services/{service_id}"))
     form = page.split('action="/shortlist/add"', 1)[1].split("</form>", 1)[0]
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
     fields = {name: html.unescape(value) for name, value in fields.items()}
     assert fields["service_id"] == str(service_id)
-    return client.post("/shortlist/add", data=fields)
+    return fields
+
+
+def add_from_listing(client: FlaskClient, service_id: int):
+    """Press "Add to shortlist" on the listing's own page."""
+    return client.post("/shortlist/add", data=add_form(client, service_id))
 
 
 def shortlist_action(client: FlaskClient, action: str, service_id: int, **extra: str):
@@ -103,7 +108,7 @@ def test_the_public_can_build_order_and_print_a_shortlist(shared_demo_app: Flask
         response = add_from_listing(client, service_id)
         # Back to the listing the button was pressed on.
         assert response.status_code == 302 and response.headers["Location"].startswith(f"/services/{service_id}")
-        assert "is on your shortlist" in page_of(client.get(response.headers["Location"]))
+        assert "Added to your shortlist" in page_of(client.get(response.headers["Location"]))
     assert shortlisted(client) == [a, b, c]
     assert "Shortlist (3)" in page_of(client.get("/"))
 
@@ -263,10 +268,14 @@ def test_a_listing_withdrawn_after_it_was_shortlisted_leaves_the_shortlist(demo_
 def test_adding_the_same_listing_twice_keeps_one(shared_demo_app: Flask) -> None:
     service_id = public_services(shared_demo_app)[0].id
     client = new_client(shared_demo_app)
-    add_from_listing(client, service_id)
-    response = add_from_listing(client, service_id)
+    form = add_form(client, service_id)
+    client.post("/shortlist/add", data=form)
+    # Once added, the listing's page offers the shortlist instead; the same form again (pressed twice, or from
+    # a page opened before) adds nothing.
+    assert "Add to shortlist" not in page_of(client.get(f"/services/{service_id}"))
+    response = client.post("/shortlist/add", data=form)
     assert response.status_code == 302
-    assert "is already on your shortlist" in page_of(client.get(response.headers["Location"]))
+    assert "Already on your shortlist" in page_of(client.get(response.headers["Location"]))
     assert shortlisted(client) == [service_id]
 
 
@@ -279,7 +288,7 @@ def test_the_shortlist_holds_at_most_thirty(shared_demo_app: Flask) -> None:
         response = client.post("/shortlist/add", data={"service_id": str(service_id), "csrf_token": token})
         assert response.status_code == 302
     full = page_of(client.get("/shortlist/"))
-    assert f"the shortlist is full ({MAX_ITEMS})" in full
+    assert f"your shortlist is full ({MAX_ITEMS})" in full
     assert shortlisted(client) == ids[:MAX_ITEMS]
     assert len(printed(page_of(client.get("/shortlist/print")))) == MAX_ITEMS
     # Making room lets another in.
@@ -309,8 +318,86 @@ def test_the_add_button_never_sends_you_off_the_site(shared_demo_app: Flask) -> 
         response = client.post("/shortlist/add", data={"service_id": str(service_id), "next": target,
                                                        "csrf_token": token})
         assert response.status_code == 302, target
-        assert response.headers["Location"] == "/shortlist/", (target, response.headers["Location"])
+        assert response.headers["Location"] == f"/shortlist/#shortlist-{service_id}", (target, response.headers)
     for target in ("/search?q=debt&page=2", f"/services/{service_id}"):
         response = client.post("/shortlist/add", data={"service_id": str(service_id), "next": target,
                                                        "csrf_token": token})
-        assert response.headers["Location"] == target
+        assert response.headers["Location"] == f"{target}#shortlist-{service_id}"
+    # A fragment of its own in the address is replaced by the listing's, never kept beside it.
+    response = client.post("/shortlist/add", data={"service_id": str(service_id), "next": "/search?q=debt#x",
+                                                   "csrf_token": token})
+    assert response.headers["Location"] == f"/search?q=debt#shortlist-{service_id}"
+
+
+# --- 5: after each button, focus and a confirmation are where the listing is -------------------------------
+
+
+def test_adding_from_search_results_comes_back_to_that_result_and_says_so(shared_demo_app: Flask) -> None:
+    """Focus returns to the result (not the top of the page, 27 Tab presses away); the title says what happened."""
+    client = new_client(shared_demo_app)
+    results = page_of(client.get("/search?q=carers"))
+    service_id, name = re.findall(r'<h2 class="nhsuk-heading-m"><a href="/services/(\d+)">(.*?)</a>', results)[2]
+    name = html.unescape(name)
+    response = client.post("/shortlist/add", data={"service_id": service_id, "next": "/search?q=carers",
+                                                   "csrf_token": csrf_token(results)})
+    assert response.headers["Location"] == f"/search?q=carers#shortlist-{service_id}"
+
+    page, fragment = landing(client, response)
+    assert title_of(page).startswith(f"Added to your shortlist: {name} – ")
+    assert title_of(page).endswith(" – Well Aware")
+    assert confirmation_of(page) == f"Information: Added to your shortlist: {name}"
+    # The result now says it is on the shortlist, and offers the shortlist instead of a second "Add".
+    place = page.split(f'id="{fragment}"', 1)[1].split("</div>", 1)[0]
+    assert "On your shortlist" in place and 'href="/shortlist/"' in place and "Add to shortlist" not in place
+    # Only this once: the next page has no confirmation, and its title is its own again.
+    again = page_of(client.get("/search?q=carers"))
+    assert "wa-flash" not in again and not title_of(again).startswith("Added")
+
+
+def test_moving_removing_and_noting_come_back_to_the_listing(demo_app: Flask) -> None:
+    (a, name_a, _, _), (b, name_b, _, _), (c, name_c, _, _) = clustered_with_contacts(demo_app, 3)
+    client = new_client(demo_app)
+    sign_in_referrer(demo_app, client)
+    for service_id in (a, b, c):
+        add_from_listing(client, service_id)
+
+    page, fragment = landing(client, shortlist_action(client, "move", c, direction="up"))
+    assert fragment == f"shortlist-{c}"
+    assert title_of(page).startswith(f"Moved up: {name_c}, now 2 of 3 – Your shortlist – ")
+    page, fragment = landing(client, shortlist_action(client, "move", a, direction="down"))
+    assert fragment == f"shortlist-{a}" and confirmation_of(page).endswith(f"Moved down: {name_a}, now 2 of 3")
+    assert shortlisted(client) == [c, a, b]
+
+    page, fragment = landing(client, shortlist_action(client, "note", b, note="Ask for Jo"))
+    assert fragment == f"shortlist-{b}" and title_of(page).startswith(f"Note saved: {name_b} – ")
+
+    # Removing one puts focus on the listing that takes its place; removing the last, on the one before it.
+    page, fragment = landing(client, shortlist_action(client, "remove", a))
+    assert fragment == f"shortlist-{b}" and title_of(page).startswith(f"Removed from your shortlist: {name_a} – ")
+    page, fragment = landing(client, shortlist_action(client, "remove", b))
+    assert fragment == f"shortlist-{c}"
+    page, fragment = landing(client, shortlist_action(client, "remove", c))
+    assert fragment == "your-shortlist" and focusable_element(page, fragment) == "h1"
+    assert "Your shortlist is empty" in page
+
+
+def test_emptying_the_shortlist_comes_back_to_its_heading(shared_demo_app: Flask) -> None:
+    client = new_client(shared_demo_app)
+    add_from_listing(client, public_services(shared_demo_app)[0].id)
+    page, fragment = landing(client, form_post(client, "/shortlist/clear", {}, page="/shortlist/"))
+    assert fragment == "your-shortlist"
+    assert title_of(page) == "Your shortlist is empty – Your shortlist – Well Aware"
+
+
+def test_pages_with_results_can_skip_to_them(shared_demo_app: Flask) -> None:
+    """A second skip link, "Skip to results", on a page that lists listings, leading to the list."""
+    client = new_client(shared_demo_app)
+    add_from_listing(client, public_services(shared_demo_app)[0].id)
+    for url in ("/search?q=carers", "/shortlist/"):
+        page = page_of(client.get(url))
+        assert re.search(r'<a\s+class="nhsuk-skip-link"[^>]*href="#results"\s*>\s*Skip to results\s*</a>', page), url
+        assert page.index("Skip to main content") < page.index("Skip to results") < page.index("<header")
+        assert re.search(r'<ol class="nhsuk-list" id="results"', page), url
+    # Not where there are no results, nor on the page for printing the shortlist (its items are not results).
+    for url in ("/", "/search?q=zzxqv+wibble", "/sign-in", "/shortlist/print"):
+        assert "Skip to results" not in page_of(client.get(url)), url

@@ -96,3 +96,66 @@ def table_rows(page: str) -> list[list[str]]:
     reader = _TableRows()
     reader.feed(page)
     return reader.rows
+
+# --- where a form leaves you -------------------------------------------------------------------------------
+
+FOCUSABLE_TAGS = {"button", "input", "select", "textarea", "summary"}
+
+
+class _Ids(HTMLParser):
+    """The tag and attributes of every element with an id."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: dict[str, list[tuple[str, dict[str, str | None]]]] = {}
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.elements.setdefault(str(attributes["id"]), []).append((tag, attributes))
+
+
+def focusable_element(page: str, element_id: str) -> str:
+    """The tag of the one element with ``element_id``, which must be able to take focus (a link, a control, or
+    tabindex) so that a link to ``#element_id`` moves focus to it."""
+    found = _Ids(page).elements.get(element_id, [])
+    assert len(found) == 1, f"{len(found)} elements have the id {element_id!r}"
+    tag, attributes = found[0]
+    assert ("tabindex" in attributes or tag in FOCUSABLE_TAGS or (tag == "a" and "href" in attributes)), \
+        f"<{tag} id={element_id!r}> cannot take focus"
+    return tag
+
+
+def landing(client: FlaskClient, response: TestResponse) -> tuple[str, str]:
+    """Follow a form's redirect: the page it comes back to and its fragment, which names an element there that
+    takes focus (so focus does not fall to the top of the page)."""
+    assert response.status_code == 302, response.status_code
+    path, _, fragment = response.headers["Location"].partition("#")
+    assert fragment, f"{response.headers['Location']} has no fragment: focus would land on the top of the page"
+    page = client.get(path)
+    assert page.status_code == 200, path
+    text = page.get_data(as_text=True)
+    focusable_element(text, fragment)
+    return text, fragment
+
+
+def title_of(page: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert match, "the page has no title"
+    return html.unescape(match.group(1)).strip()
+
+
+def confirmation_of(page: str) -> str:
+    """The confirmation's text, which must open the main content (where the skip link leads)."""
+    match = re.search(r'<main\b[^>]*>\s*<div class="nhsuk-inset-text wa-flash" role="status">(.*?)</div>', page, re.S)
+    assert match, "no confirmation at the top of the main content"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def error_summary_links(page: str) -> list[tuple[str, str]]:
+    """The error summary's links, (target id, text): the summary must open the main content."""
+    summary = re.search(r'<main\b[^>]*>\s*(?:<div[^>]*>\s*)*<div\s+class="nhsuk-error-summary".*?</ul>', page, re.S)
+    assert summary, "the main content does not open with an error summary"
+    return [(target, " ".join(html.unescape(text).split()))
+            for target, text in re.findall(r'<a href="#([^"]+)"\s*>(.*?)</a>', summary.group(0), re.S)]

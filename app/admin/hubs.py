@@ -6,7 +6,7 @@ exact names). The next ``leaflets build`` follows whatever is saved here.
 
 import re
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
@@ -17,8 +17,10 @@ from app.accounts.roles import admin_required
 from app.admin import admin
 from app.admin.audit import audit
 from app.admin.forms import EmptyForm
+from app.confirmations import flash_confirmation
 from app.directory.models import Service, ServiceStatus
 from app.extensions import db
+from app.form_errors import render_form_page
 from app.forms import WebForm
 from app.hubs.models import Hub, HubSection
 from app.taxonomies import taxonomy
@@ -159,6 +161,12 @@ def _section(hub: Hub, section_id: int) -> HubSection:
     return section
 
 
+def _back_to_hub(hub: Hub, anchor: str) -> Response:
+    """The hub's page with focus on what was acted on: a section (``section-<id>``), or the heading of the part
+    of the page it concerns (``sections``, ``add-section``, ``hub-details``)."""
+    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=anchor))
+
+
 def _renumber(hub: Hub, sections: list[HubSection]) -> None:
     for position, section in enumerate(sections):
         section.position = position
@@ -178,26 +186,28 @@ def _section_forms(hub: Hub, bound: SectionForm | None = None, bound_id: int | N
 
 
 def _edit_page(hub: Hub, *, hub_form: HubForm | None = None, new_section: SectionForm | None = None,
-               bound: SectionForm | None = None, bound_id: int | None = None, status: int = 200) -> tuple[str, int]:
+               bound: SectionForm | None = None, bound_id: int | None = None) -> tuple[str, int]:
     if hub_form is None:
         hub_form = HubForm(prefix="hub", formdata=None, obj=hub)
-    page = render_template(
+    new_section = new_section or SectionForm(prefix="new", formdata=None)
+    section_forms = _section_forms(hub, bound, bound_id)
+    return render_form_page(
         "admin/hub_edit.html",
+        [hub_form, new_section, *section_forms.values()],
         hub=hub,
         hub_form=hub_form,
-        section_forms=_section_forms(hub, bound, bound_id),
+        section_forms=section_forms,
         open_section=bound_id,
-        new_section=new_section or SectionForm(prefix="new", formdata=None),
+        new_section=new_section,
         action_form=EmptyForm(),
         area_names={term.slug: term.name for term in taxonomy("areas").terms},
     )
-    return page, status
 
 
-def _hubs_page(form: NewHubForm, status: int = 200) -> tuple[str, int]:
+def _hubs_page(form: NewHubForm) -> tuple[str, int]:
     hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all()
     area_names = {term.slug: term.name for term in taxonomy("areas").terms}
-    return render_template("admin/hubs.html", hubs=hubs, form=form, area_names=area_names), status
+    return render_form_page("admin/hubs.html", [form], hubs=hubs, form=form, area_names=area_names)
 
 
 @admin.get("/hubs")
@@ -211,14 +221,14 @@ def hubs() -> tuple[str, int]:
 def add_hub() -> Response | tuple[str, int]:
     form = NewHubForm(prefix="hub")
     if not form.validate_on_submit():
-        return _hubs_page(form, 400)
+        return _hubs_page(form)
     hub = Hub(slug=form.slug.data, name=form.name.data, description=form.description.data or "",
               areas=[slug for slug in taxonomy("areas").slugs if slug in (form.areas.data or [])])
     db.session.add(hub)
     audit("hub added", hub.name, hub.slug)
     db.session.commit()
-    flash(f"Hub ‘{hub.name}’ added. Now add its sections.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug))
+    flash_confirmation(f"Hub added: {hub.name}", "Now add its sections.")
+    return _back_to_hub(hub, "add-section")
 
 
 @admin.get("/hubs/<slug>")
@@ -233,13 +243,13 @@ def save_hub(slug: str) -> Response | tuple[str, int]:
     hub = _hub(slug)
     form = HubForm(prefix="hub")
     if not form.validate_on_submit():
-        return _edit_page(hub, hub_form=form, status=400)
+        return _edit_page(hub, hub_form=form)
     hub.name, hub.description = form.name.data or "", form.description.data or ""
     hub.areas = [slug for slug in taxonomy("areas").slugs if slug in (form.areas.data or [])]
     audit("hub changed", hub.name, f"areas: {', '.join(hub.areas)}")
     db.session.commit()
-    flash(f"Hub ‘{hub.name}’ saved.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug))
+    flash_confirmation(f"Hub saved: {hub.name}")
+    return _back_to_hub(hub, "hub-details")
 
 
 @admin.post("/hubs/<slug>/sections")
@@ -248,14 +258,14 @@ def add_section(slug: str) -> Response | tuple[str, int]:
     hub = _hub(slug)
     form = SectionForm(prefix="new")
     if not form.validate_on_submit():
-        return _edit_page(hub, new_section=form, status=400)
+        return _edit_page(hub, new_section=form)
     section = HubSection(position=len(hub.sections))
     form.apply_to(section)
     hub.sections.append(section)
     audit("hub section added", hub.name, section.title)
     db.session.commit()
-    flash(f"Section ‘{section.title}’ added at the end.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=f"section-{section.id}"))
+    flash_confirmation(f"Section added: {section.title}", "It is the last section.")
+    return _back_to_hub(hub, f"section-{section.id}")
 
 
 @admin.post("/hubs/<slug>/sections/<int:section_id>")
@@ -265,12 +275,12 @@ def save_section(slug: str, section_id: int) -> Response | tuple[str, int]:
     section = _section(hub, section_id)
     form = SectionForm(prefix=f"section-{section.id}")
     if not form.validate_on_submit():
-        return _edit_page(hub, bound=form, bound_id=section.id, status=400)
+        return _edit_page(hub, bound=form, bound_id=section.id)
     form.apply_to(section)
     audit("hub section changed", hub.name, section.title)
     db.session.commit()
-    flash(f"Section ‘{section.title}’ saved.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=f"section-{section.id}"))
+    flash_confirmation(f"Section saved: {section.title}")
+    return _back_to_hub(hub, f"section-{section.id}")
 
 
 @admin.post("/hubs/<slug>/sections/<int:section_id>/move")
@@ -288,7 +298,9 @@ def move_section(slug: str, section_id: int) -> Response:
         _renumber(hub, sections)
         audit("hub section moved", hub.name, f"{section.title} to position {target + 1}")
         db.session.commit()
-    return redirect(url_for("admin.edit_hub", slug=hub.slug, _anchor=f"section-{section.id}"))
+        flash_confirmation(f"Moved {'up' if target < index else 'down'}: {section.title}, "
+                           f"now {target + 1} of {len(sections)}")
+    return _back_to_hub(hub, f"section-{section.id}")
 
 
 @admin.post("/hubs/<slug>/sections/<int:section_id>/remove")
@@ -301,5 +313,5 @@ def remove_section(slug: str, section_id: int) -> Response:
     _renumber(hub, [s for s in hub.sections if s is not section])
     audit("hub section removed", hub.name, section.title)
     db.session.commit()
-    flash(f"Section ‘{section.title}’ removed.")
-    return redirect(url_for("admin.edit_hub", slug=hub.slug))
+    flash_confirmation(f"Section removed: {section.title}")
+    return _back_to_hub(hub, "sections")

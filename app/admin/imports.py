@@ -3,7 +3,7 @@
 import secrets
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.wrappers import Response
@@ -13,8 +13,10 @@ from wtforms.validators import DataRequired, Regexp
 from app.accounts.roles import admin_required
 from app.admin import admin
 from app.admin.audit import audit
+from app.confirmations import flash_confirmation
 from app.directory.importing import import_csv
 from app.extensions import db
+from app.form_errors import render_form_page
 from app.forms import WebForm
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -38,7 +40,7 @@ def _upload_dir() -> Path:
 
 @admin.route("/import", methods=["GET", "POST"])
 @admin_required
-def import_upload() -> str | Response:
+def import_upload() -> tuple[str, int] | Response:
     form = UploadForm()
     if form.validate_on_submit():
         raw = form.csv_file.data.read(MAX_UPLOAD_BYTES + 1)
@@ -54,9 +56,11 @@ def import_upload() -> str | Response:
                 token = secrets.token_hex(16)
                 if report.ok:
                     (_upload_dir() / f"{token}.csv").write_text(text, encoding="utf-8")
-                return render_template("admin/import_report.html", report=report,
+                # A file with problems is refused like a form with them: "Error: " in the title, and 400.
+                page = render_template("admin/import_report.html", report=report, form_problems=not report.ok,
                                        confirm=ConfirmForm(token=token), filename=form.csv_file.data.filename)
-    return render_template("admin/import_upload.html", form=form)
+                return page, 200 if report.ok else 400
+    return render_form_page("admin/import_upload.html", [form], form=form)
 
 
 @admin.post("/import/confirm")
@@ -67,7 +71,7 @@ def import_confirm() -> Response:
         abort(400)
     path = _upload_dir() / f"{form.token.data}.csv"
     if not path.exists():
-        flash("That upload has expired; please upload the file again.")
+        flash_confirmation("Nothing imported: that upload has expired", "Please upload the file again.")
         return redirect(url_for("admin.import_upload"))
     report = import_csv(path.read_text(encoding="utf-8"), author=current_user)
     path.unlink()
@@ -76,9 +80,10 @@ def import_confirm() -> Response:
               f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged")
         db.session.commit()
     if not report.ok:  # the data changed between the dry run and now
-        flash("The file no longer imports cleanly; nothing was imported. Upload it again to see why.")
+        flash_confirmation("Nothing imported: the file no longer imports cleanly", "Upload it again to see why.")
     else:
-        flash(f"Imported: {report.created} created, {report.updated} updated, {report.unchanged} unchanged.")
+        flash_confirmation(f"Imported: {report.created} created, {report.updated} updated, "
+                           f"{report.unchanged} unchanged")
     return redirect(url_for("admin.import_upload"))
 
 

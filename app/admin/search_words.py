@@ -2,7 +2,7 @@
 filler phrases. A save takes effect on every worker within seconds, with no restart or reindex, and is kept
 in the audit log with who and when. The shipped lists (``data/search/``) stay the defaults."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -11,7 +11,9 @@ from wtforms import TextAreaField
 from app.accounts.roles import admin_required
 from app.admin import admin
 from app.admin.forms import EmptyForm
+from app.confirmations import flash_confirmation
 from app.extensions import db
+from app.form_errors import render_form_page
 from app.forms import WebForm
 from app.vocabulary.models import SearchVocabulary
 from app.vocabulary.operations import save_vocabulary
@@ -62,7 +64,7 @@ def search_words() -> str:
 
 @admin.route("/search-words/<kind>", methods=["GET", "POST"])
 @admin_required
-def edit_search_words(kind: str) -> str | Response:
+def edit_search_words(kind: str) -> tuple[str, int] | Response:
     chosen = _kind(kind)
     form = VocabularyForm()
     if request.method == "GET":
@@ -72,13 +74,13 @@ def edit_search_words(kind: str) -> str | Response:
         if not errors:
             db.session.commit()
             take_effect_now()
-            flash(f"{KIND_TITLES[chosen]} saved. Searches use them within a few seconds.")
+            flash_confirmation(f"Saved: {KIND_TITLES[chosen]}", "Searches use them within a few seconds.")
             return redirect(url_for("admin.search_words"))
         db.session.rollback()
         form.text.errors = [str(error) for error in errors]
     row = db.session.get(SearchVocabulary, chosen.value)
-    return render_template("admin/search_words_edit.html", form=form, kind=chosen, title=KIND_TITLES[chosen],
-                           help=HELP[chosen], row=row, restore_form=EmptyForm()), 400 if form.errors else 200
+    return render_form_page("admin/search_words_edit.html", [form], form=form, kind=chosen, title=KIND_TITLES[chosen],
+                            help=HELP[chosen], row=row, restore_form=EmptyForm())
 
 
 @admin.post("/search-words/<kind>/restore")
@@ -90,5 +92,5 @@ def restore_search_words(kind: str) -> Response:
     save_vocabulary(db.session, chosen, None, current_user)
     db.session.commit()
     take_effect_now()
-    flash(f"{KIND_TITLES[chosen]}: the shipped list is back in use.")
+    flash_confirmation(f"The shipped list is back in use: {KIND_TITLES[chosen]}")
     return redirect(url_for("admin.search_words"))

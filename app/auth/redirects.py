@@ -1,6 +1,6 @@
-"""Where to go after signing in: only a path on this site, never another site (no open redirect)."""
+"""Where to go after signing in or a form: only a path on this site, never another site (no open redirect)."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -13,3 +13,9 @@ def safe_next(target: str | None, default: str) -> str:
     if any(ord(char) < 32 for char in target):
         return default
     return target
+
+
+def with_fragment(target: str, fragment: str) -> str:
+    """``target`` with ``fragment`` in place of any it had: after a form, the page comes back with focus on the
+    element with that id (the item acted on), not on the top of the page."""
+    return urlunsplit(urlsplit(target)._replace(fragment=fragment))

@@ -1,6 +1,6 @@
 """Sign-in, sign-out, registration, email confirmation and password reset."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -16,7 +16,9 @@ from app.accounts.tokens import confirm_token, reset_token, user_for_confirm_tok
 from app.auth import auth
 from app.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm
 from app.auth.redirects import safe_next
+from app.confirmations import flash_confirmation
 from app.extensions import db, limiter
+from app.form_errors import render_form_page
 from app.mail import send_email
 from app.shortlist.store import clear_notes
 from app.timeutil import utcnow
@@ -39,7 +41,7 @@ def home_for(user: User) -> str:
 @auth.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 40 per hour", methods=["POST"])
 @limiter.limit("20 per hour", methods=["POST"], key_func=_submitted_email)
-def sign_in() -> str | Response:
+def sign_in() -> tuple[str, int] | Response:
     form = SignInForm()
     if form.validate_on_submit():
         user = find_user(form.email.data or "")
@@ -56,20 +58,20 @@ def sign_in() -> str | Response:
             user.last_login_at = utcnow()
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), home_for(user)))
-    return render_template("auth/sign_in.html", form=form)
+    return render_form_page("auth/sign_in.html", [form], form=form)
 
 
 @auth.post("/sign-out")
 def sign_out() -> Response:
     logout_user()
     clear_notes()  # a referrer's notes must not stay on a shared computer
-    flash("You have signed out.")
+    flash_confirmation("You have signed out")
     return redirect(url_for("public.home"))
 
 
 @auth.route("/professionals/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def register() -> str | Response:
+def register() -> str | tuple[str, int] | Response:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -83,7 +85,7 @@ def register() -> str | Response:
                        f"Hello {user.name},\n\nConfirm your email address by opening this link:\n\n{link}\n\n"
                        "If you did not ask for a Well Aware account, you can ignore this email.\n")
             return render_template("auth/check_email.html", email=user.email)
-    return render_template("auth/register.html", form=form)
+    return render_form_page("auth/register.html", [form], form=form)
 
 
 @auth.get("/professionals/confirm/<token>")
@@ -98,7 +100,7 @@ def confirm(token: str) -> str:
 
 @auth.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
-def forgot_password() -> str | Response:
+def forgot_password() -> str | tuple[str, int] | Response:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = find_user(form.email.data or "")
@@ -109,24 +111,24 @@ def forgot_password() -> str | Response:
                        "If you did not ask to reset your password, you can ignore this email.\n")
         # The same answer either way, so nobody can learn who has an account.
         return render_template("auth/check_email.html", email=form.email.data, reset=True)
-    return render_template("auth/forgot_password.html", form=form)
+    return render_form_page("auth/forgot_password.html", [form], form=form)
 
 
 @auth.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def reset_password(token: str) -> str | Response:
+def reset_password(token: str) -> tuple[str, int] | Response:
     user = user_for_reset_token(token)
     if user is None:
-        return render_template("auth/reset_expired.html"), 404  # type: ignore[return-value]
+        return render_template("auth/reset_expired.html"), 404
     form = ResetPasswordForm()
     if form.validate_on_submit():
         set_password(user, form.password.data or "")
         if user.email_verified_at is None:
             confirm_email(user)  # the link proves they read mail sent to this address
         db.session.commit()
-        flash("Your password has been changed. Sign in with your new password.")
+        flash_confirmation("Your password has been changed", "Sign in with your new password.")
         return redirect(url_for("auth.sign_in"))
-    return render_template("auth/reset_password.html", form=form)
+    return render_form_page("auth/reset_password.html", [form], form=form)
 
 
 @auth.get("/account")

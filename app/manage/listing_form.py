@@ -33,6 +33,7 @@ from app.directory.listing_data import (
     validate,
 )
 from app.directory.schedule import DAYS, NTH, OpeningRule, ScheduleError, parse_opening_hours, written_form
+from app.form_errors import form_errors
 from app.forms import SubForm, WebForm
 from app.taxonomies import clusters, taxonomy
 
@@ -69,6 +70,14 @@ class LocationForm(SubForm):
             raise ValidationError("Enter the address for this postcode too")
 
 
+class RowProblem(ValueError):
+    """Why an opening-time row cannot be read, and which of its controls to put right (``field``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class OpeningRowForm(SubForm):
     pattern = SelectField("How often", choices=PATTERNS, default="")
     days = MultiCheckboxField("Days", choices=[SelectChoice(day, day) for day in DAYS])
@@ -76,21 +85,22 @@ class OpeningRowForm(SubForm):
     closes = TimeField("Closes", validators=[Optional()], format="%H:%M")
 
     def rule(self) -> OpeningRule | None:
-        """The row as an opening rule, None when unused; ``ValueError`` with a plain message if incomplete."""
+        """The row as an opening rule, None when unused; ``RowProblem`` with a plain message if incomplete."""
         pattern = self.pattern.data
         if not pattern:
             return None
         if not self.days.data:
-            raise ValueError("choose the day")
+            raise RowProblem("days", "choose the day")
         if self.opens.data is None or self.closes.data is None:
-            raise ValueError("give the opening and closing times, like 09:30 and 17:00")
+            raise RowProblem("opens" if self.opens.data is None else "closes",
+                             "give the opening and closing times, like 09:30 and 17:00")
         if self.closes.data <= self.opens.data:
-            raise ValueError("the closing time must be after the opening time")
+            raise RowProblem("closes", "the closing time must be after the opening time")
         days = tuple(day for day in DAYS if day in self.days.data)
         if pattern == "weekly":
             return OpeningRule("weekly", days, None, self.opens.data, self.closes.data)
         if len(days) > 1:
-            raise ValueError("choose one day for a fortnightly or monthly time")
+            raise RowProblem("days", "choose one day for a fortnightly or monthly time")
         if pattern == "fortnightly":
             return OpeningRule("fortnightly", days, None, self.opens.data, self.closes.data)
         return OpeningRule("monthly", days, NTH[pattern], self.opens.data, self.closes.data)
@@ -164,8 +174,10 @@ class ListingForm(WebForm):
         for number, row in enumerate(self.opening_rows, 1):
             try:
                 rule = row.form.rule()
-            except ValueError as error:
-                row.pattern.errors = [*row.pattern.errors, f"Opening time {number}: {error}"]
+            except RowProblem as problem:
+                field = row.form[problem.field]
+                if not field.errors:  # a time it could not read already says so
+                    field.errors = [f"Opening time {number}: {problem}"]
                 continue
             if rule:
                 rules.append(rule)
@@ -217,19 +229,18 @@ class ListingForm(WebForm):
         )
         if self.kind.data == "event" and self.event_date.data is None and not self.event_date.errors:
             self.event_date.errors = [*self.event_date.errors, "Enter the date of the event"]
+        # One message for each problem: the listing's own checks repeat many of the form's (a missing category,
+        # a bad email address) in other words, so a field the form has already told about is left as it is.
+        told = {field.name for field in self if field.errors}
         for problem in validate(data, event_date_unreadable=True):
             field_name, _, message = problem.partition(": ")
             field = getattr(self, FIELD_FOR_PROBLEM.get(field_name, field_name), None)
             if field is None or isinstance(field, FieldList):
                 field = self.name
             message = message[:1].upper() + message[1:]
-            if message not in field.errors:
+            if field.name not in told and message not in field.errors:
                 field.errors = [*field.errors, message]
-        return None if any(field.errors for field in self) or self._row_errors() else data
-
-    def _row_errors(self) -> bool:
-        return any(row.pattern.errors for row in self.opening_rows) or any(
-            row.postcode.errors or row.address.errors for row in self.locations)
+        return None if form_errors(self) else data
 
 
 # Problems from ``validate`` name data fields; show them beside the form field that holds them.

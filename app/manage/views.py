@@ -1,6 +1,6 @@
 """Editors' pages: their dashboard, adding and editing listings, confirming, archiving, inviting."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from app.accounts.models import User
 from app.accounts.tokens import confirm_token, reset_token
 from app.admin.forms import EmptyForm
+from app.confirmations import flash_confirmation
 from app.directory.listing_data import ListingData
 from app.directory.models import Service, ServiceStatus
 from app.directory.operations import archive, unarchive
@@ -16,6 +17,7 @@ from app.directory.public_view import public_listing
 from app.directory.revisions import confirm_still_correct, diff, live_data, pending_revision, propose
 from app.directory.visibility import freshness_cutoff
 from app.extensions import db, limiter
+from app.form_errors import render_form_page
 from app.mail import send_email
 from app.manage import manage
 from app.manage.access import editable_organisation, editable_service
@@ -29,9 +31,15 @@ def _require_post_form() -> None:
         abort(400)
 
 
+def _back_to_dashboard(anchor: str) -> Response:
+    """The dashboard, with focus on what was acted on: a listing's row (``listing-<id>``, its name's link) or an
+    organisation's heading (``org-<id>``)."""
+    return redirect(url_for("manage.dashboard", _anchor=anchor))
+
+
 @manage.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def register() -> str | Response:
+def register() -> str | tuple[str, int] | Response:
     form = OrganisationRegisterForm()
     if form.validate_on_submit():
         try:
@@ -47,7 +55,7 @@ def register() -> str | Response:
                        f"address by opening this link:\n\n{link}\n\nThe directory team will check your "
                        "organisation; you can start adding listings once you have confirmed your email.\n")
             return render_template("auth/check_email.html", email=user.email)
-    return render_template("manage/register.html", form=form)
+    return render_form_page("manage/register.html", [form], form=form)
 
 
 @manage.get("/")
@@ -62,7 +70,7 @@ def dashboard() -> str:
 
 @manage.route("/organisations/<int:organisation_id>/services/new", methods=["GET", "POST"])
 @login_required
-def new_service(organisation_id: int) -> str | Response:
+def new_service(organisation_id: int) -> tuple[str, int] | Response:
     organisation = editable_organisation(organisation_id)
     form = ListingForm()
     if (data := _submitted(form, organisation.name)) is not None:
@@ -70,13 +78,13 @@ def new_service(organisation_id: int) -> str | Response:
         status = revision.status
         db.session.commit()
         _after_proposal(service, status)
-        return redirect(url_for("manage.dashboard"))
-    return render_template("manage/listing_form.html", form=form, organisation=organisation, service=None)
+        return _back_to_dashboard(f"listing-{service.id}")
+    return render_form_page("manage/listing_form.html", [form], form=form, organisation=organisation, service=None)
 
 
 @manage.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_service(service_id: int) -> str | Response:
+def edit_service(service_id: int) -> tuple[str, int] | Response:
     service = editable_service(service_id)
     form = ListingForm()
     if request.method == "GET":
@@ -87,9 +95,9 @@ def edit_service(service_id: int) -> str | Response:
         status = revision.status
         db.session.commit()
         _after_proposal(service, status)
-        return redirect(url_for("manage.dashboard"))
-    return render_template("manage/listing_form.html", form=form, organisation=service.organisation,
-                           service=service)
+        return _back_to_dashboard(f"listing-{service.id}")
+    return render_form_page("manage/listing_form.html", [form], form=form, organisation=service.organisation,
+                            service=service)
 
 
 def _submitted(form: ListingForm, organisation_name: str) -> ListingData | None:
@@ -104,10 +112,11 @@ def _submitted(form: ListingForm, organisation_name: str) -> ListingData | None:
 
 def _after_proposal(service: Service, status: str) -> None:
     if status == "approved":
-        flash(f"‘{service.name}’ is published. Your organisation's changes go live at once.")
+        flash_confirmation(f"Published: {service.name}", "Your organisation's changes go live at once.")
     else:
-        flash(f"Thank you. Your changes to ‘{ListingData.from_json(pending_revision(service).data).name}’ are "
-              "waiting for approval. The directory shows the previous version until then.")
+        name = ListingData.from_json(pending_revision(service).data).name
+        flash_confirmation(f"Sent for approval: {name}", "Your changes are waiting for approval. "
+                           "The directory shows the previous version until then.")
 
 
 @manage.get("/services/<int:service_id>")
@@ -137,8 +146,8 @@ def confirm(service_id: int) -> Response:
     service = editable_service(service_id)
     confirm_still_correct(service)
     db.session.commit()
-    flash(f"Thank you. ‘{service.name}’ is confirmed as correct today.")
-    return redirect(url_for("manage.dashboard"))
+    flash_confirmation(f"Confirmed as correct today: {service.name}")
+    return _back_to_dashboard(f"listing-{service.id}")
 
 
 @manage.post("/services/<int:service_id>/archive")
@@ -148,8 +157,8 @@ def archive_service(service_id: int) -> Response:
     service = editable_service(service_id)
     archive(service)
     db.session.commit()
-    flash(f"‘{service.name}’ is archived: it is no longer in the directory. You can restore it at any time.")
-    return redirect(url_for("manage.dashboard"))
+    flash_confirmation(f"Archived: {service.name}", "It is no longer in the directory. You can restore it at any time.")
+    return _back_to_dashboard(f"listing-{service.id}")
 
 
 @manage.post("/services/<int:service_id>/restore")
@@ -161,14 +170,14 @@ def restore_service(service_id: int) -> Response:
         abort(400)
     unarchive(service)
     db.session.commit()
-    flash(f"‘{service.name}’ is restored.")
-    return redirect(url_for("manage.dashboard"))
+    flash_confirmation(f"Restored: {service.name}")
+    return _back_to_dashboard(f"listing-{service.id}")
 
 
 @manage.route("/organisations/<int:organisation_id>/invite", methods=["GET", "POST"])
 @login_required
 @limiter.limit("30 per hour", methods=["POST"])
-def invite(organisation_id: int) -> str | Response:
+def invite(organisation_id: int) -> tuple[str, int] | Response:
     organisation = editable_organisation(organisation_id)
     form = InviteForm()
     if form.validate_on_submit():
@@ -182,8 +191,9 @@ def invite(organisation_id: int) -> str | Response:
             body = (f"{current_user.name or current_user.email} has added you as an editor for "
                     f"{organisation.name} on Well Aware. Sign in at {url_for('auth.sign_in', _external=True)}\n")
         send_email(user.email, f"You can now edit {organisation.name} on Well Aware", body)
-        flash(f"{user.email} can now edit {organisation.name}'s listings. We have emailed them.")
-        return redirect(url_for("manage.dashboard"))
-    return render_template("manage/invite.html", form=form, organisation=organisation)
+        flash_confirmation(f"Invited: {user.email}",
+                           f"They can now edit {organisation.name}'s listings. We have emailed them.")
+        return _back_to_dashboard(f"org-{organisation.id}")
+    return render_form_page("manage/invite.html", [form], form=form, organisation=organisation)
 
 

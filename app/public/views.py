@@ -109,6 +109,7 @@ def search_context(
     search_request: SearchRequest, results: SearchResults, endpoint: str, detail_endpoint: str = "public.listing"
 ) -> dict[str, object]:
     """What every search page template needs besides the listings."""
+    targets = _error_targets(search_request, results)
     return {
         "detail_endpoint": detail_endpoint,
         "search": search_request,
@@ -116,7 +117,8 @@ def search_context(
         "query_text": search_request.text,
         "chosen": chosen_filter_tags(request.args, endpoint, results),
         "links": _search_links(search_request, results, endpoint),
-        "error_targets": _error_targets(search_request, results),
+        # The error summary: each message with the control it takes focus to.
+        "problems": [(targets.get(name, f"f-{name}"), message) for name, message in search_request.errors.items()],
         "endpoint": endpoint,
         "when_terms": [Term(slug, label) for slug, label in WHEN_CHOICES.items()],
         # Whoosh groups a boolean field under "t" and "f".

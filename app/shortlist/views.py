@@ -2,12 +2,13 @@
 
 import re
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.accounts.roles import sees_clusters
-from app.auth.redirects import safe_next
+from app.auth.redirects import safe_next, with_fragment
+from app.confirmations import flash_confirmation
 from app.directory.models import Service
 from app.directory.visibility import is_public
 from app.extensions import db
@@ -32,6 +33,20 @@ def _listings():
     return load_public_listings(store.shortlist_ids())
 
 
+def _item(service_id: int) -> str:
+    """The id of a listing's item on the shortlist page (and of its shortlist button elsewhere)."""
+    return f"shortlist-{service_id}"
+
+
+def _back_to_list(anchor: str = "your-shortlist") -> Response:
+    return redirect(url_for("shortlist.show", _anchor=anchor))
+
+
+def _name(service_id: int) -> str:
+    service = db.session.get(Service, service_id)
+    return service.name if service else "a listing"
+
+
 @shortlist.get("/")
 def show() -> str:
     return render_template("shortlist/show.html", listings=_listings(), notes=store.notes(),
@@ -45,38 +60,64 @@ def add() -> Response:
     if service is None or not is_public(service):
         abort(404)
     if store.add(service_id):
-        flash(f"‘{service.name}’ is on your shortlist.")
+        flash_confirmation(f"Added to your shortlist: {service.name}")
+    elif service_id in store.shortlist_ids():
+        flash_confirmation(f"Already on your shortlist: {service.name}")
     else:
-        flash(f"‘{service.name}’ is already on your shortlist, or the shortlist is full ({store.MAX_ITEMS}).")
-    return redirect(safe_next(request.form.get("next"), url_for("shortlist.show")))
+        flash_confirmation(f"Not added: your shortlist is full ({store.MAX_ITEMS})",
+                           f"Remove a listing from your shortlist to make room for {service.name}.")
+    back = safe_next(request.form.get("next"), url_for("shortlist.show"))
+    return redirect(with_fragment(back, _item(service_id)))
 
 
 @shortlist.post("/remove")
 def remove() -> Response:
-    store.remove(_service_id())
-    return redirect(url_for("shortlist.show"))
+    """Focus goes to the listing that takes the removed one's place, or the one before it, or the heading."""
+    service_id = _service_id()
+    shown = [listing.id for listing in _listings()]
+    if service_id not in store.shortlist_ids():
+        return _back_to_list()
+    store.remove(service_id)
+    flash_confirmation(f"Removed from your shortlist: {_name(service_id)}")
+    if service_id in shown and len(shown) > 1:
+        place = shown.index(service_id)
+        return _back_to_list(_item(shown[place + 1] if place + 1 < len(shown) else shown[place - 1]))
+    return _back_to_list()
 
 
 @shortlist.post("/move")
 def move() -> Response:
-    step = -1 if request.form.get("direction") == "up" else 1
-    store.move(_service_id(), step)
-    return redirect(url_for("shortlist.show"))
+    service_id = _service_id()
+    up = request.form.get("direction") == "up"
+    before = store.shortlist_ids()
+    if service_id not in before:
+        return _back_to_list()
+    store.move(service_id, -1 if up else 1)
+    shown = [listing.id for listing in _listings()]
+    if store.shortlist_ids() != before and service_id in shown:
+        place = f"now {shown.index(service_id) + 1} of {len(shown)}"
+        flash_confirmation(f"Moved {'up' if up else 'down'}: {_name(service_id)}, {place}")
+    return _back_to_list(_item(service_id))
 
 
 @shortlist.post("/note")
 def note() -> Response:
     if not _is_referrer():
         abort(404)
-    store.set_note(_service_id(), request.form.get("note", ""))
-    return redirect(url_for("shortlist.show"))
+    service_id = _service_id()
+    if service_id not in store.shortlist_ids():
+        return _back_to_list()
+    store.set_note(service_id, request.form.get("note", ""))
+    saved = service_id in store.notes()
+    flash_confirmation(f"{'Note saved' if saved else 'Note removed'}: {_name(service_id)}")
+    return _back_to_list(_item(service_id))
 
 
 @shortlist.post("/clear")
 def clear() -> Response:
     store.clear()
-    flash("Your shortlist is empty.")
-    return redirect(url_for("shortlist.show"))
+    flash_confirmation("Your shortlist is empty")
+    return _back_to_list()
 
 
 @shortlist.get("/print")
@@ -94,8 +135,8 @@ def pdf() -> Response:
 
     listings = _listings()
     if not listings:
-        flash("Your shortlist is empty, so there is nothing to save as a PDF.")
-        return redirect(url_for("shortlist.show"))
+        flash_confirmation("Nothing to save as a PDF: your shortlist is empty")
+        return _back_to_list()
     include_notes = _is_referrer() and request.args.get("notes") == "yes"
     leaflet = shortlist_leaflet(listings, store.notes() if include_notes else {}, current_app.config["SITE_URL"])
     response = Response(render_pdf(leaflet, "a4", today()), mimetype="application/pdf")

@@ -48,6 +48,14 @@ def _shortlist_with_two(page: Page) -> Response | None:
     return page.goto("/shortlist/")
 
 
+def _result_shortlisted(page: Page) -> Response | None:
+    """Back on the results after adding one: the confirmation opens the main content, focus on the result."""
+    page.goto("/search?q=feeling+low")
+    with page.expect_navigation() as navigation:
+        page.locator("li.wa-result").first.get_by_role("button", name="Add to shortlist").click()
+    return navigation.value
+
+
 def _listing(page: Page) -> Response | None:
     page.goto("/search?q=feeling+low")
     href = page.locator("li.wa-result h2 a").first.get_attribute("href")
@@ -73,6 +81,18 @@ def _edit_form_errors(page: Page) -> Response | None:
     return _submit(page, "Send for approval")
 
 
+def _manage_confirmed(page: Page) -> Response | None:
+    page.goto("/manage/")
+    with page.expect_navigation() as navigation:
+        page.locator("tr", has_text=EDITED_LISTING).get_by_role("button", name="Still correct").click()
+    return navigation.value
+
+
+def _hub_errors(page: Page) -> Response | None:
+    page.goto("/admin/hubs")
+    return _submit(page, "Add the hub")
+
+
 def _manage_preview(page: Page) -> Response | None:
     page.goto("/manage/")
     with page.expect_navigation() as navigation:
@@ -93,6 +113,7 @@ PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
     "results-filtered": (None, _goto("/search?q=feeling+low&age=30&cost=free")),
     "no-results": (None, _goto("/search?q=zzxqv+wibble")),
     "results-error": (None, _goto("/search?q=carers&age=old&postcode=nowhere")),
+    "results-shortlisted": (None, _result_shortlisted),
     "listing": (None, _listing),
     "shortlist-empty": (None, _goto("/shortlist/")),
     "shortlist": (None, _shortlist_with_two),
@@ -104,13 +125,16 @@ PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
     "referrer-search": (REFERRER, _goto("/referrer/search?cluster=5")),
     "referrer-listing": (REFERRER, _referrer_listing),
     "manage-dashboard": (EDITOR, _goto("/manage/")),
+    "manage-confirmed": (EDITOR, _manage_confirmed),
     "manage-preview": (EDITOR, _manage_preview),
     "listing-form": (EDITOR, _edit_form),
     "listing-form-errors": (EDITOR, _edit_form_errors),
     "admin-queue": (ADMIN, _goto("/admin/queue")),
     "admin-dashboard": (ADMIN, _goto("/admin/")),
+    "admin-hubs-errors": (ADMIN, _hub_errors),
 }
-NOT_FOUND_EXPECTED = {"not-found"}
+# Pages that answer other than 200: a missing page, and forms shown again with their problems.
+STATUS = {"not-found": 404, "sign-in-errors": 400, "listing-form-errors": 400, "admin-hubs-errors": 400}
 
 
 @dataclass
@@ -155,7 +179,7 @@ def reports(browser: Browser, live_server: LiveServer, tmp_path_factory: pytest.
             except Exception as error:  # reported by the page's own tests
                 report.problem = f"{type(error).__name__}: {error}"
         files = [report.html_file for name, report in found.items()
-                 if report.html_file and report.status == (404 if name in NOT_FOUND_EXPECTED else 200)]
+                 if report.html_file and report.status == STATUS.get(name, 200)]
         errors = nu_check(files)
         for report in found.values():
             if report.html_file:
@@ -168,7 +192,7 @@ def reports(browser: Browser, live_server: LiveServer, tmp_path_factory: pytest.
 
 def _visited(report: PageReport, name: str) -> None:
     assert report.problem is None, f"could not visit {name}: {report.problem}"
-    expected = 404 if name in NOT_FOUND_EXPECTED else 200
+    expected = STATUS.get(name, 200)
     assert report.status == expected, f"{name} answered {report.status}"
 
 

@@ -152,7 +152,7 @@ def test_a_member_of_the_public_with_the_keyboard_alone(keys: Keyboard) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(names[1])
     keys.tab_to("button", "Add to shortlist")
     keys.press("Enter")
-    expect(page.locator(".wa-flash")).to_contain_text("is on your shortlist")
+    expect(page.locator(".wa-flash")).to_contain_text("Added to your shortlist")
 
     keys.tab_to("header a", "Shortlist (2)")
     keys.press("Enter")

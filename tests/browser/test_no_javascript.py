@@ -43,7 +43,7 @@ def test_search_filters_listing_and_shortlist_without_javascript(page: Page) -> 
     expect(page.get_by_role("heading", level=1)).to_have_text(names[0])
     expect(page.get_by_role("heading", name="Who it is for")).to_be_visible()
     page.get_by_role("button", name="Add to shortlist").click()
-    expect(page.locator(".wa-flash")).to_contain_text("is on your shortlist")
+    expect(page.locator(".wa-flash")).to_contain_text("Added to your shortlist")
 
     page.get_by_role("link", name="Shortlist (1)").click()
     expect(page.locator("li.wa-result h2")).to_have_text([names[0]])

@@ -1,6 +1,7 @@
-"""Every page type: no serious or critical axe-core violations, valid HTML, and screenshots at 360 and 1280 px.
+"""Every page type: no serious or critical axe-core violations, valid HTML, no sideways scrolling, and
+screenshots, at 320, 360 and 1280 px.
 
-One module fixture visits all the pages once (axe at both widths, screenshots to
+One module fixture visits all the pages once (axe at each width, screenshots to
 test-artifacts/screenshots/), saves each page's HTML as the server sent it, and runs the Nu HTML Checker
 once over all of them; the tests then report on each page.
 """
@@ -93,6 +94,17 @@ def _hub_errors(page: Page) -> Response | None:
     return _submit(page, "Add the hub")
 
 
+def _edited_listing_id(page: Page) -> str:
+    page.goto(f"/search?q={EDITED_LISTING.replace(' ', '+')}")
+    href = page.locator("li.wa-result h2 a", has_text=EDITED_LISTING).first.get_attribute("href")
+    assert href
+    return href.rsplit("/", 1)[1]
+
+
+def _history(area: str) -> Callable[[Page], Response | None]:
+    return lambda page: page.goto(f"/{area}/services/{_edited_listing_id(page)}/history")
+
+
 def _manage_preview(page: Page) -> Response | None:
     page.goto("/manage/")
     with page.expect_navigation() as navigation:
@@ -114,6 +126,14 @@ PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
     "no-results": (None, _goto("/search?q=zzxqv+wibble")),
     "results-error": (None, _goto("/search?q=carers&age=old&postcode=nowhere")),
     "results-shortlisted": (None, _result_shortlisted),
+    "results-page-2": (None, _goto("/search?q=support&page=2")),
+    "results-postcode": (None, _goto("/search?q=carers&postcode=BS31+1AB")),
+    "results-nearest": (None, _goto("/search?q=carers&postcode=BS31+1AB&sort=nearest")),
+    "results-corrected": (None, _goto("/search?q=alchol")),
+    "results-did-you-mean": (None, _goto("/search?q=alchol&exact=1")),
+    "results-crisis": (None, _goto("/search?q=i+want+to+kill+myself")),
+    "results-distress": (None, _goto("/search?q=my+husband+has+dementia+i+cant+cope")),
+    "results-place": (None, _goto("/search?q=counselling+in+radstock")),
     "listing": (None, _listing),
     "shortlist-empty": (None, _goto("/shortlist/")),
     "shortlist": (None, _shortlist_with_two),
@@ -121,20 +141,34 @@ PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
     "sign-in": (None, _goto("/sign-in")),
     "sign-in-errors": (None, _sign_in_errors),
     "not-found": (None, _goto("/services/999999")),
+    "method-not-allowed": (None, _goto("/shortlist/add")),
+    "bad-request": (None, _goto("/search?q=%00")),
+    "forbidden": (EDITOR, _goto("/admin/")),
     "leaflets": (None, _goto("/leaflets")),
     "referrer-search": (REFERRER, _goto("/referrer/search?cluster=5")),
     "referrer-listing": (REFERRER, _referrer_listing),
     "manage-dashboard": (EDITOR, _goto("/manage/")),
     "manage-confirmed": (EDITOR, _manage_confirmed),
     "manage-preview": (EDITOR, _manage_preview),
+    "manage-history": (EDITOR, _history("manage")),
     "listing-form": (EDITOR, _edit_form),
     "listing-form-errors": (EDITOR, _edit_form_errors),
     "admin-queue": (ADMIN, _goto("/admin/queue")),
     "admin-dashboard": (ADMIN, _goto("/admin/")),
     "admin-hubs-errors": (ADMIN, _hub_errors),
+    "admin-import": (ADMIN, _goto("/admin/import")),
+    "admin-usage": (ADMIN, _goto("/admin/usage")),
+    "admin-audit": (ADMIN, _goto("/admin/audit")),
+    "admin-history": (ADMIN, _history("admin")),
+    "admin-search-words": (ADMIN, _goto("/admin/search-words?q=my+mum+has+dementia")),
+    "admin-search-words-edit": (ADMIN, _goto("/admin/search-words/synonyms")),
 }
 # Pages that answer other than 200: a missing page, and forms shown again with their problems.
-STATUS = {"not-found": 404, "sign-in-errors": 400, "listing-form-errors": 400, "admin-hubs-errors": 400}
+STATUS = {"not-found": 404, "method-not-allowed": 405, "bad-request": 400, "forbidden": 403, "sign-in-errors": 400,
+          "listing-form-errors": 400, "admin-hubs-errors": 400}
+NARROWEST = {"width": 320, "height": 740}
+WIDTHS = (DESKTOP, PHONE, NARROWEST)
+SIDEWAYS = "document.documentElement.scrollWidth > window.innerWidth"
 
 
 @dataclass
@@ -143,6 +177,7 @@ class PageReport:
     html_file: Path | None = None
     axe: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # width → violations
     screenshots: list[Path] = field(default_factory=list)
+    sideways: list[str] = field(default_factory=list)  # the widths at which the page scrolls sideways
     nu_errors: list[dict[str, Any]] = field(default_factory=list)
     problem: str | None = None  # an exception while visiting the page
 
@@ -172,9 +207,11 @@ def reports(browser: Browser, live_server: LiveServer, tmp_path_factory: pytest.
                 report.status = response.status
                 report.html_file = html_dir / f"{name}.html"
                 report.html_file.write_bytes(response.body())
-                for size in (DESKTOP, PHONE):
+                for size in WIDTHS:
                     page.set_viewport_size(size)
                     report.axe[f"{size['width']}px"] = axe_violations(page)
+                    if page.evaluate(SIDEWAYS):
+                        report.sideways.append(f"{size['width']}px")
                     report.screenshots.append(screenshot(page, f"{name}-{size['width']}"))
             except Exception as error:  # reported by the page's own tests
                 report.problem = f"{type(error).__name__}: {error}"
@@ -202,7 +239,14 @@ def test_no_serious_or_critical_axe_violations(name: str, reports: dict[str, Pag
     _visited(report, name)
     for width, violations in report.axe.items():
         assert not violations, f"{name} at {width}:\n{describe_violations(violations)}"
-    assert len(report.screenshots) == 2
+    assert len(report.screenshots) == len(WIDTHS)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_page_scrolls_sideways(name: str, reports: dict[str, PageReport]) -> None:
+    report = reports[name]
+    _visited(report, name)
+    assert not report.sideways, f"{name} scrolls sideways at {', '.join(report.sideways)}"
 
 
 @pytest.mark.parametrize("name", PAGES)

@@ -19,7 +19,6 @@ MIN_LENGTH = 3
 
 @dataclass(frozen=True)
 class Correction:
-    typed: str
     better: str
     confident: bool  # sure enough to search it without asking
 
@@ -64,4 +63,4 @@ class Lexicon:
             return None
         better, distance = min(candidates, key=lambda c: (c[1], -english_zipf(c[0]), c[0]))
         swapped = distance == 1 and sorted(word) == sorted(better)
-        return Correction(word, better, confident=swapped or (len(word) >= 5 and (distance == 1 or len(word) >= 7)))
+        return Correction(better, confident=swapped or (len(word) >= 5 and (distance == 1 or len(word) >= 7)))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from app.config import PROJECT_ROOT
 from app.taxonomies import taxonomy
-from search.analysis import word_stem, words
+from search.analysis import stems, word_stem, words
 
 DEFAULTS_DIR = PROJECT_ROOT / "data" / "search"
 MAX_PHRASE_WORDS = 8
@@ -174,6 +174,11 @@ def parse_synonyms(text: str, errors: list[LineError], known_words: set[str] | N
         else:
             triggers = _phrases(number, phrases_part, errors, known_words)
             expansions = triggers
+        for phrase in expansions:
+            if not stems(phrase.text):  # the index drops its words, so searching it would find nothing
+                errors.append(LineError(number, f"‘{phrase.text}’ has no word search can look for (very "
+                                                "common words and numbers are left out of the index): add a "
+                                                "word that says what the help is, or a tag"))
         if triggers:
             groups.append(SynonymGroup(triggers, expansions, tags, one_way, weight))
     return tuple(groups)

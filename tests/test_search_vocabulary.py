@@ -42,6 +42,7 @@ def test_the_shipped_synonyms_are_many_times_the_old_27_groups() -> None:
 @pytest.mark.parametrize(("kind", "text", "message"), [
     (VocabularyKind.SYNONYMS, "a, b\n\nc => d | category:housing audience:nobody\n", "Line 3: ‘audience:nobody’"),
     (VocabularyKind.SYNONYMS, "# comment\n, ,\n", "Line 2: there is no phrase on this line"),
+    (VocabularyKind.SYNONYMS, "zorbing => the, a\n", "Line 1: ‘the’ has no word search can look for"),
     (VocabularyKind.SYNONYMS, "one two three four five six seven eight nine, b\n", "Line 1: ‘one two three"),
     (VocabularyKind.CRISIS, "urgent: a\nworried: b\n", "Line 2: ‘worried’ is not a level"),
     (VocabularyKind.CRISIS, "kill myself\n", "Line 1: start the line with a level"),

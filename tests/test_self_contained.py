@@ -1,8 +1,8 @@
 """The repository stands on its own: no tracked file refers to a path outside it.
 
-A clone has nothing beside it, so a relative path that climbs out of the tree (``../shared/design.md``), a
-``shared/`` folder that only existed on the machine where the project began, or code that reaches above the
-checkout through ``Path(__file__).parents[...]`` would break there.
+A clone has nothing beside it, so a relative path that climbs out of the tree (``../notes/design.md``), the
+reading-room folder that only existed beside the project on the machine where it began (``OUTSIDE_FOLDER``),
+or code that reaches above the checkout through ``Path(__file__).parents[...]`` would break there.
 """
 
 import re
@@ -15,7 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # A relative path that starts with "../" (not one inside a longer path or URL, like "/leaflets/../x").
 CLIMB = re.compile(r"(?<![\w/.%\\-])(?:\.\./)+[^\s\"'`()\[\]<>,;]*")
-SHARED = re.compile(r"(?<![\w-])shared/")
+OUTSIDE_FOLDER = "shared"  # named once, so this file holds no path into it
+SHARED = re.compile(rf"(?<![\w-]){OUTSIDE_FOLDER}/")
 PARENTS = re.compile(r"Path\(__file__\)(?:\.resolve\(\))?(\.parents\[(\d+)\]|(?:\.parent\b)+)")
 # Strings that look like paths but are hostile input to the tests, never references to a file.
 HOSTILE_INPUT = {
@@ -51,10 +52,11 @@ def tracked_files() -> list[str]:
 
 def test_the_check_finds_references_outside_the_tree() -> None:
     """A control: each kind of outside reference is found, and paths inside the tree are not."""
-    assert outside_references("README.md", "The design is in `../shared/design.md`.") == ["../shared/design.md",
-                                                                                        "shared/"]
+    design = f"../{OUTSIDE_FOLDER}/design.md"
+    assert outside_references("README.md", f"The design is in `{design}`.") == [design, f"{OUTSIDE_FOLDER}/"]
     assert outside_references("docs/design.md", "ORUK 3.0 (`../../oruk/`)") == ["../../oruk/"]
-    assert outside_references("data/urgent-help.json", '"confirmed in shared/reference/facts.md"') == ["shared/"]
+    facts = f'"confirmed in {OUTSIDE_FOLDER}/reference/facts.md"'
+    assert outside_references("data/urgent-help.json", facts) == [f"{OUTSIDE_FOLDER}/"]
     assert outside_references("tests/test_x.py", 'Path(__file__).resolve().parents[2] / "oruk"') != []
     assert outside_references("app/config.py", "Path(__file__).resolve().parent.parent.parent") != []
     assert outside_references("docs/design.md", "see `../data/oruk/` and shared_demo_app") == []

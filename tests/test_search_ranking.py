@@ -2,9 +2,9 @@
 made-up words an administrator could add, so that what each word finds is known from the database.
 
 "zorbing" points only to a category (``zorbing => | category:…``, a lay word for a kind of help no
-listing names), and "blorping" only
-to a phrase. The oracles: the listings tagged with the category are read from the database; the listings
-using the phrase are what a search for "blorping" alone finds, with no category involved.
+listing names), and "blorping" only to a phrase. The oracles: the listings tagged with the category are
+read from the database; the listings using the phrase are what a search for "blorping" alone finds, with no
+category involved.
 """
 
 from collections.abc import Iterator

@@ -1,6 +1,6 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
-from app.accounts.models import AuditEvent, ReferrerStatus, TrustedDomain, User, editor_membership
+from app.accounts.models import AuditEvent, ReferrerStatus, SignInFailure, TrustedDomain, User, editor_membership
 from app.directory.models import (
     ClusterFocus,
     CostOption,
@@ -16,6 +16,8 @@ from app.directory.models import (
     ServiceStatus,
 )
 from app.hubs.models import Hub, HubSection, section_pick
+from app.ratelimits.models import RateLimitCounter
+from app.shortlist.models import ShortlistNote
 from app.usage.models import UsageCount
 from app.vocabulary.models import SearchVocabulary
 
@@ -30,6 +32,7 @@ __all__ = [
     "OpeningTime",
     "Organisation",
     "OrganisationStatus",
+    "RateLimitCounter",
     "ReferrerStatus",
     "Revision",
     "RevisionStatus",
@@ -37,6 +40,8 @@ __all__ = [
     "Service",
     "ServiceCluster",
     "ServiceStatus",
+    "ShortlistNote",
+    "SignInFailure",
     "TrustedDomain",
     "UsageCount",
     "User",

@@ -46,12 +46,22 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of every session's user id (see ``get_id``): raising it ends every session of this user at once.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisations: Mapped[list[Organisation]] = relationship(secondary=editor_membership)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: an inactive account cannot sign in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's id for the session cookie: the user and their session generation, so that a cookie
+        copied before sign-out, a password change or a suspension no longer opens the account."""
+        return f"{self.id}:{self.session_generation}"
+
+    def end_all_sessions(self) -> None:
+        self.session_generation += 1
 
     @property
     def is_referrer(self) -> bool:
@@ -62,6 +72,18 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class SignInFailure(db.Model):
+    """Wrong passwords for one account from one address, for slowing down guessing without locking the
+    owner out from anywhere else."""
+
+    __tablename__ = "sign_in_failure"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TrustedDomain(db.Model):

@@ -11,6 +11,7 @@ from app.compression import register_compression
 from app.config import chosen_instance_path, settings_from_environment
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logging_privacy import strip_query_strings_from_access_logs
+from app.routing import IdConverter
 from app.security import register_security
 from app.static_files import register_static_fingerprints
 
@@ -39,6 +40,7 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     register_compression(app)  # first, so that it runs after every other after_request hook
     _init_extensions(app)
     register_static_fingerprints(app)
+    app.url_map.converters["int"] = IdConverter  # before any route is added, so that every <int:…> uses it
     _register_blueprints(app)
     register_security(app)
     strip_query_strings_from_access_logs()
@@ -49,6 +51,7 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table, for Alembic and create_all)
     from app.accounts.loader import load_user
+    from app.ratelimits import storage  # noqa: F401  (registers the wellaware-database:// storage scheme)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True)

@@ -49,14 +49,22 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         "FRESHNESS_MONTHS": _env_int("FRESHNESS_MONTHS", 6),
         "REMINDER_MONTHS": _env_int("REMINDER_MONTHS", 5),
         "RESULTS_PER_PAGE": _env_int("RESULTS_PER_PAGE", 20),
+        # The largest file the listings import page takes, above the site-wide request limit.
+        "IMPORT_MAX_BYTES": _env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024),
         # How often each process adds its tally of searches and listing views to the database.
         "USAGE_FLUSH_SECONDS": _env_int("USAGE_FLUSH_SECONDS", 60),
+        # The largest request body, in bytes, that is read; a larger one is refused (413) before it is read.
+        # No form needs more than a few kilobytes; imports allow more for their own requests.
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
-        # Shared storage (e.g. redis://127.0.0.1:6379/0) makes rate limits hold across all workers.
-        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        # Rate limits are counted in the database unless another shared store is named (e.g.
+        # redis://127.0.0.1:6379/0), so that they hold across all workers either way.
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or "wellaware-database://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # While the store cannot be reached (the database is down), each worker counts in memory instead.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Set explicitly: Flask-Limiter would otherwise carry over the previous app's choice.
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "SEARCH_RATE_LIMIT": _env("SEARCH_RATE_LIMIT", "120 per minute"),

@@ -29,7 +29,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Limits are declared on the routes; storage comes from RATELIMIT_STORAGE_URI (memory by default).
+# Limits are declared on the routes; storage comes from RATELIMIT_STORAGE_URI (the database by default).
 limiter = Limiter(get_remote_address)
 
 

@@ -61,7 +61,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_generation}"
 
     def end_all_sessions(self) -> None:
-        self.session_generation += 1
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def is_referrer(self) -> bool:

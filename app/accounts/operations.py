@@ -1,15 +1,16 @@
 """Creating accounts."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask import url_for
 from sqlalchemy import func, select
 
 from app.accounts.models import ReferrerStatus, User
+from app.accounts.password_rules import password_problem
 from app.accounts.passwords import hash_password
 from app.directory.models import Organisation
 from app.extensions import db
+from app.mail import send_email
 from app.timeutil import utcnow
-
-MIN_PASSWORD_LENGTH = 10
 
 
 def normalise_email(email: str) -> str:
@@ -30,8 +31,8 @@ def create_user(
     address = normalise_email(email)
     if find_user(address):
         raise ValueError(f"There is already an account for {address}.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if problem := password_problem(password, email=address, name=name):
+        raise ValueError(problem + ".")
     user = User(email=address, name=name, password_hash=hash_password(password), email_verified_at=utcnow())
     if role == "admin":
         user.is_admin = True
@@ -59,15 +60,26 @@ def is_trusted_domain(address: str) -> bool:
 
 
 def register_referrer(email: str, password: str, name: str) -> User:
-    """A professional's account, waiting for their email to be confirmed."""
+    """A professional's account, waiting for their email to be confirmed (the caller has checked that the
+    address has no account)."""
     address = normalise_email(email)
-    if find_user(address):
-        raise ValueError("There is already an account for that email address. Sign in, or reset your password.")
     user = User(email=address, name=name.strip(), password_hash=hash_password(password),
                 referrer_status=ReferrerStatus.PENDING)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def email_existing_account(user: User, password_offered: str) -> None:
+    """Someone registered with an address that already has an account: tell its owner, and only them. The
+    offered password is hashed and thrown away, so this answer takes as long as a real registration."""
+    hash_password(password_offered)
+    send_email(user.email, "Someone tried to register with your email address",
+               f"Hello {user.name or 'there'},\n\nSomeone, perhaps you, tried to register for Well Aware with "
+               f"this email address, which already has an account. Nothing has changed.\n\n"
+               f"To sign in: {url_for('auth.sign_in', _external=True)}\n"
+               f"If you have forgotten your password: {url_for('auth.forgot_password', _external=True)}\n\n"
+               "If it was not you, you can ignore this email.\n")
 
 
 def confirm_email(user: User) -> None:
@@ -79,6 +91,8 @@ def confirm_email(user: User) -> None:
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    """A new password ends every session the account had, on every device."""
+    if problem := password_problem(password, email=user.email, name=user.name):
+        raise ValueError(problem + ".")
     user.password_hash = hash_password(password)
+    user.end_all_sessions()

@@ -51,6 +51,7 @@ def approve_referrer(user_id: int) -> Response:
         abort(400)
     user = _pending_referrer(user_id)
     user.referrer_status = ReferrerStatus.APPROVED
+    user.end_all_sessions()  # a role change: the account signs in afresh, with what it may now see
     audit("referrer approved", user.email)
     db.session.commit()
     send_email(user.email, "Your Well Aware referrer account is ready",
@@ -67,6 +68,7 @@ def decline_referrer(user_id: int) -> Response:
         abort(400)
     user = _pending_referrer(user_id)
     user.referrer_status = ReferrerStatus.NONE
+    user.end_all_sessions()
     audit("referrer declined", user.email)
     db.session.commit()
     flash_confirmation(f"Declined: {user.email}", "They were not given a referrer account.")

@@ -1,12 +1,29 @@
 """Forms for signing in, registering and resetting a password (CSRF-protected by Flask-WTF)."""
 
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import EmailField, Field, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from app.accounts.operations import MIN_PASSWORD_LENGTH
+from app.accounts.password_rules import RULE, password_problem
 from app.forms import WebForm
 
-PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. A few unusual words together work well."
+
+class HardToGuess:
+    """A new password must pass ``password_problem``; the person's own email and name, where the form asks
+    for them (or the view sets ``account_email``), do not count as secrets."""
+
+    def __call__(self, form: WebForm, field: Field) -> None:
+        def value(name: str) -> str:
+            return str(getattr(getattr(form, name, None), "data", "") or "")
+
+        email = value("email") or value("editor_email") or str(getattr(form, "account_email", ""))
+        problem = password_problem(field.data or "", email=email, name=value("name") or value("editor_name"))
+        if problem:
+            raise ValidationError(problem)
+
+
+def new_password_field(label: str, missing: str) -> PasswordField:
+    return PasswordField(label, description=RULE,
+                         validators=[DataRequired(missing), Length(max=200), HardToGuess()])
 
 
 class SignInForm(WebForm):
@@ -21,12 +38,7 @@ class RegisterForm(WebForm):
         validators=[DataRequired("Enter your work email address"), Email("Enter an email address like name@nhs.net"),
                     Length(max=254)],
     )
-    password = PasswordField(
-        "Choose a password",
-        validators=[DataRequired("Choose a password"),
-                    Length(min=MIN_PASSWORD_LENGTH, max=200,
-                           message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters")],
-    )
+    password = new_password_field("Choose a password", "Choose a password")
     confirm = PasswordField(
         "Type the password again",
         validators=[DataRequired("Type the password again"), EqualTo("password", "The passwords do not match")],
@@ -38,12 +50,7 @@ class ForgotPasswordForm(WebForm):
 
 
 class ResetPasswordForm(WebForm):
-    password = PasswordField(
-        "New password",
-        validators=[DataRequired("Choose a new password"),
-                    Length(min=MIN_PASSWORD_LENGTH, max=200,
-                           message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters")],
-    )
+    password = new_password_field("New password", "Choose a new password")
     confirm = PasswordField(
         "Type the new password again",
         validators=[DataRequired("Type the new password again"), EqualTo("password", "The passwords do not match")],

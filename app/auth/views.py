@@ -1,17 +1,21 @@
 """Sign-in, sign-out, registration, email confirmation and password reset."""
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.accounts.models import ReferrerStatus, User
 from app.accounts.operations import (
     confirm_email,
+    email_existing_account,
     find_user,
+    normalise_email,
     register_referrer,
     set_password,
 )
 from app.accounts.passwords import UNKNOWN_USER_HASH, verify_password
+from app.accounts.throttle import clear_failures, record_failure, seconds_to_wait, wait_in_words
 from app.accounts.tokens import confirm_token, reset_token, user_for_confirm_token, user_for_reset_token
 from app.auth import auth
 from app.auth.forms import ForgotPasswordForm, RegisterForm, ResetPasswordForm, SignInForm
@@ -22,10 +26,6 @@ from app.form_errors import render_form_page
 from app.mail import send_email
 from app.shortlist.store import clear_notes
 from app.timeutil import utcnow
-
-
-def _submitted_email() -> str:
-    return "email:" + request.form.get("email", "").strip().lower()[:254]
 
 
 def home_for(user: User) -> str:
@@ -40,20 +40,28 @@ def home_for(user: User) -> str:
 
 @auth.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 40 per hour", methods=["POST"])
-@limiter.limit("20 per hour", methods=["POST"], key_func=_submitted_email)
 def sign_in() -> tuple[str, int] | Response:
     form = SignInForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data or "")
+        email, address = (form.email.data or "").strip().lower(), get_remote_address()
+        if wait := seconds_to_wait(email, address):
+            form.password.errors.append(
+                f"Too many wrong passwords for this account from here. Wait {wait_in_words(wait)} and try again, "
+                "or reset your password.")
+            return render_form_page("auth/sign_in.html", [form], form=form)[0], 429
+        user = find_user(email)
         # Check a password even for an unknown address, so the time taken does not tell who has an account.
         if not verify_password(user.password_hash if user else UNKNOWN_USER_HASH, form.password.data or "") \
                 or user is None:
+            record_failure(email, address)
+            db.session.commit()
             form.password.errors.append("The email address or password is not right")
         elif not user.is_active:
             form.email.errors.append("This account has been closed. Contact the directory team.")
         elif user.email_verified_at is None:
             form.email.errors.append("Confirm your email address first: use the link we emailed you")
         else:
+            clear_failures(email, address)
             login_user(user)
             user.last_login_at = utcnow()
             db.session.commit()
@@ -63,6 +71,11 @@ def sign_in() -> tuple[str, int] | Response:
 
 @auth.post("/sign-out")
 def sign_out() -> Response:
+    """Ends every session of this account, not only this browser's: a cookie copied from a shared computer
+    in a surgery or library opens nothing afterwards."""
+    if current_user.is_authenticated:
+        current_user.end_all_sessions()
+        db.session.commit()
     logout_user()
     clear_notes()  # a referrer's notes must not stay on a shared computer
     flash_confirmation("You have signed out")
@@ -72,19 +85,21 @@ def sign_out() -> Response:
 @auth.route("/professionals/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def register() -> str | tuple[str, int] | Response:
+    """The answer is the same whether or not the address has an account; only its owner's inbox learns
+    which, so nobody can use this form to find out who is registered."""
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = register_referrer(form.email.data or "", form.password.data or "", form.name.data or "")
-        except ValueError as error:
-            form.email.errors.append(str(error))
+        address = normalise_email(form.email.data or "")
+        if (existing := find_user(address)) is not None:
+            email_existing_account(existing, form.password.data or "")
         else:
+            user = register_referrer(address, form.password.data or "", form.name.data or "")
             db.session.commit()
             link = url_for("auth.confirm", token=confirm_token(user), _external=True)
             send_email(user.email, "Confirm your email address for Well Aware",
                        f"Hello {user.name},\n\nConfirm your email address by opening this link:\n\n{link}\n\n"
                        "If you did not ask for a Well Aware account, you can ignore this email.\n")
-            return render_template("auth/check_email.html", email=user.email)
+        return render_template("auth/check_email.html", email=address)
     return render_form_page("auth/register.html", [form], form=form)
 
 
@@ -121,12 +136,15 @@ def reset_password(token: str) -> tuple[str, int] | Response:
     if user is None:
         return render_template("auth/reset_expired.html"), 404
     form = ResetPasswordForm()
+    form.account_email = user.email
     if form.validate_on_submit():
-        set_password(user, form.password.data or "")
+        set_password(user, form.password.data or "")  # also ends every session the account had
         if user.email_verified_at is None:
             confirm_email(user)  # the link proves they read mail sent to this address
         db.session.commit()
-        flash_confirmation("Your password has been changed", "Sign in with your new password.")
+        logout_user()
+        flash_confirmation("Your password has been changed",
+                           "You have been signed out on all devices. Sign in with your new password.")
         return redirect(url_for("auth.sign_in"))
     return render_form_page("auth/reset_password.html", [form], form=form)
 

@@ -1,12 +1,15 @@
-"""``flask --app wsgi users create --email E --role admin|editor|referrer [--org NAME]``."""
+"""``flask --app wsgi users create --email E --role admin|editor|referrer [--org NAME]``, ``users suspend``
+and ``users reopen --email E``."""
 
+import getpass
 import sys
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.accounts.operations import create_user
+from app.accounts.models import AuditEvent, User
+from app.accounts.operations import create_user, find_user
 from app.directory.models import Organisation
 from app.extensions import db
 
@@ -37,3 +40,39 @@ def create(email: str, role: str, organisation_name: str | None, name: str, pass
         sys.exit(1)
     db.session.commit()
     click.echo(f"Created {role} account {user.email}.")
+
+
+def _account(email: str) -> User:
+    user = find_user(email)
+    if user is None:
+        click.echo(f"There is no account for {email}.", err=True)
+        sys.exit(1)
+    return user
+
+
+def _audit_from_command_line(action: str, user: User) -> None:
+    db.session.add(AuditEvent(action=action, subject=user.email,
+                              detail=f"from the command line, as {getpass.getuser()}"))
+
+
+@users.command("suspend")
+@click.option("--email", required=True)
+def suspend(email: str) -> None:
+    """Close an account: it cannot sign in, and every session it has ends at once."""
+    user = _account(email)
+    user.active = False
+    user.end_all_sessions()
+    _audit_from_command_line("account suspended", user)
+    db.session.commit()
+    click.echo(f"Suspended {user.email}; it has been signed out everywhere.")
+
+
+@users.command("reopen")
+@click.option("--email", required=True)
+def reopen(email: str) -> None:
+    """Let a suspended account sign in again."""
+    user = _account(email)
+    user.active = True
+    _audit_from_command_line("account reopened", user)
+    db.session.commit()
+    click.echo(f"Reopened {user.email}; they can sign in again.")

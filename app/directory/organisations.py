@@ -11,15 +11,12 @@ from app.extensions import db
 
 def register_organisation(details: dict[str, str], editor_name: str, editor_email: str, password: str
                           ) -> tuple[Organisation, User]:
-    """A new organisation waiting for approval, and its first editor waiting to confirm their email."""
+    """A new organisation waiting for approval, and its first editor waiting to confirm their email (the
+    caller has checked that the address has no account)."""
     name = details["name"].strip()
     if db.session.scalar(select(Organisation).where(Organisation.name == name)) is not None:
         raise ValueError(f"‘{name}’ is already listed. Ask one of its editors to invite you, or contact us.")
     address = normalise_email(editor_email)
-    user = find_user(address)
-    if user is not None:
-        raise ValueError("There is already an account for that email address. Sign in first, then ask to be "
-                         "added to the organisation.")
     organisation = Organisation(status=OrganisationStatus.PENDING, **{k: v.strip() for k, v in details.items()})
     user = User(email=address, name=editor_name.strip(), password_hash=hash_password(password))
     user.organisations.append(organisation)
@@ -38,6 +35,8 @@ def add_editor(organisation: Organisation, email: str) -> tuple[User, bool]:
         db.session.add(user)
     if organisation not in user.organisations:
         user.organisations.append(organisation)
+        if not created:
+            user.end_all_sessions()  # a role change: the account signs in afresh, with what it may now edit
     db.session.flush()
     return user, created
 

@@ -3,7 +3,7 @@
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, Regexp
 
-from app.accounts.operations import MIN_PASSWORD_LENGTH
+from app.auth.forms import new_password_field
 from app.forms import WebForm
 
 
@@ -22,11 +22,7 @@ class OrganisationRegisterForm(WebForm):
     editor_name = StringField("Your name", validators=[DataRequired("Enter your name"), Length(max=200)])
     editor_email = EmailField("Your email address", validators=[DataRequired("Enter your email address"),
                                                                 Email("Enter an email address"), Length(max=254)])
-    password = PasswordField(
-        "Choose a password",
-        validators=[DataRequired("Choose a password"),
-                    Length(min=MIN_PASSWORD_LENGTH, max=200,
-                           message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters")])
+    password = new_password_field("Choose a password", "Choose a password")
     confirm = PasswordField("Type the password again", validators=[
         DataRequired("Type the password again"), EqualTo("password", "The passwords do not match")])
 

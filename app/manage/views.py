@@ -6,6 +6,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.accounts.models import User
+from app.accounts.operations import email_existing_account, find_user
 from app.accounts.tokens import confirm_token, reset_token
 from app.admin.forms import EmptyForm
 from app.confirmations import flash_confirmation
@@ -42,6 +43,11 @@ def _back_to_dashboard(anchor: str) -> Response:
 def register() -> str | tuple[str, int] | Response:
     form = OrganisationRegisterForm()
     if form.validate_on_submit():
+        # As for professionals' registration, an address that has an account gets the same answer as one
+        # that has not; only its owner is told, by email (app/auth/views.py ``register``).
+        if (existing := find_user(form.editor_email.data or "")) is not None:
+            email_existing_account(existing, form.password.data or "")
+            return render_template("auth/check_email.html", email=existing.email)
         try:
             organisation, user = register_organisation(form.organisation_details(), form.editor_name.data or "",
                                                        form.editor_email.data or "", form.password.data or "")

@@ -13,17 +13,21 @@ MESSAGES = {
     404: ("Page not found", "If you typed the web address, check it is correct. The listing may have been "
                             "withdrawn or may be waiting to be confirmed by the organisation."),
     405: ("That did not work", "Please go back and try again."),
+    413: ("That was too large to send", "Please go back and send a smaller file, or split it into smaller files."),
     429: ("Too many attempts", "Please wait a few minutes and try again."),
     500: ("Sorry, there is a problem with the service", "Please try again later."),
     503: ("Sorry, the service is busy or being restarted", "Please try again in a minute."),
 }
 RETRY_AFTER_SECONDS = 30
+MB = 1024 * 1024
 
 
 def register_error_pages(app: Flask) -> None:
     def handle(error: HTTPException) -> tuple[object, int, dict[str, str]]:
         code = error.code or 500
         title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+        if code == 413 and request.max_content_length:  # this request's limit: an import may allow more
+            message = f"Files can be up to {request.max_content_length / MB:g} MB. {message}"
         # Keep the exception's own headers (a 405 must say which methods are allowed).
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)

@@ -1,14 +1,14 @@
 """``flask --app wsgi import services FILE.csv [--dry-run]``."""
 
-import json
 import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.directory.importing import import_csv
-from app.directory.oruk_import import import_oruk
+from app.directory.oruk_import import UnreadableJson, import_oruk, read_json
 
 import_group = AppGroup("import", help="Import listings.")
 
@@ -20,7 +20,7 @@ def import_services(csv_file: Path, dry_run: bool) -> None:
     """Import listings from a CSV file in the format of design §7.
 
     Every row is checked first; if any row is bad, each problem is printed with its line and nothing
-    is written.
+    is written. A column left out of the file keeps each existing listing's value; an empty cell clears it.
     """
     try:
         text = csv_file.read_text(encoding="utf-8-sig")
@@ -30,6 +30,9 @@ def import_services(csv_file: Path, dry_run: bool) -> None:
     report = import_csv(text, dry_run=dry_run)
     for note in report.notes:
         click.echo(f"{csv_file}: note: {note}")
+    # Each column the file leaves out, and the values its empty cells take away.
+    for note in report.column_notes(dry_run=dry_run or not report.ok):
+        click.echo(f"{csv_file}: {note}")
     if not report.ok:
         for problem in report.problems:
             click.echo(f"{csv_file}: {problem}", err=True)
@@ -53,10 +56,14 @@ def import_oruk_services(json_file: Path, dry_run: bool, confirmed_today: bool) 
     A service last assured more than the freshness limit ago is imported but stays out of public search
     until it is confirmed; use --confirmed-today once you have checked the records.
     """
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    with json_file.open("rb") as stream:
+        raw = stream.read(limit + 1)  # enough to tell a file is too large, without reading all of it
     try:
-        document = json.loads(json_file.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        click.echo(f"{json_file}: not a JSON file we can read ({error})", err=True)
+        document = read_json(raw, limit)
+    except UnreadableJson as error:
+        click.echo(f"{json_file}: {error}", err=True)
+        click.echo("Nothing was imported.", err=True)
         sys.exit(1)
     report = import_oruk(document, dry_run=dry_run, confirmed_today=confirmed_today)
     for number, service in enumerate(report.services, 1):

@@ -5,8 +5,10 @@ database can store, which are removed from every text field (``app.text``). Ever
 before anything is written, as with the CSV import.
 """
 
+import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -36,6 +38,52 @@ CATEGORY_WORDS = (
     ("carers", ("carer",)),
     ("families", ("family", "parent", "children")),
 )
+
+
+MB = 1024 * 1024
+# Far deeper than any ORUK file (the profile's own examples go no more than eight levels down), far
+# shallower than Python's parser, which runs out of stack a little under a thousand levels.
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+class UnreadableJson(ValueError):
+    """A file the import will not read, with the reason in plain words."""
+
+
+def _nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` opens more than ``limit`` arrays and objects inside one another (brackets
+    within strings do not count)."""
+    depth = 0
+    for bracket in _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+def read_json(raw: bytes, max_bytes: int) -> object:
+    """The JSON document in ``raw`` (UTF-8, with or without a byte-order mark). A file larger than
+    ``max_bytes`` or nested deeper than MAX_JSON_DEPTH is refused before it is parsed: parsing it would
+    take the memory, or crash."""
+    if len(raw) > max_bytes:
+        raise UnreadableJson(f"the file is larger than {max_bytes / MB:g} MB, the most an import reads; "
+                             "split it into smaller files")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableJson("the file is not UTF-8 text; save it as UTF-8 and try again") from None
+    if _nested_deeper_than(text, MAX_JSON_DEPTH):
+        raise UnreadableJson(f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep, which no ORUK file "
+                             "needs; check that this is the file you meant")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UnreadableJson(f"not a JSON file we can read ({error})") from None
+    except ValueError:  # from int(), which refuses a number longer than Python allows
+        raise UnreadableJson(f"the JSON holds a number with more than {sys.get_int_max_str_digits()} digits, "
+                             "which no ORUK field needs") from None
 
 
 @dataclass

@@ -143,6 +143,22 @@ def test_a_section_form_with_errors_keeps_what_was_typed(hubs_app: Flask, admin:
     assert section_ids(hubs_app, "bath") == before  # nothing saved
 
 
+def test_a_pick_number_no_listing_can_have_is_an_error_not_a_crash(hubs_app: Flask, admin: FlaskClient) -> None:
+    """Past the id column's range (a 500 on PostgreSQL), thousands of digits (a ValueError from ``int``), and
+    another script's digits (read as listing 12) were all taken before."""
+    section_id = section_ids(hubs_app, "bath")[1][0]
+    prefix = f"section-{section_id}"
+    picks = ["#2147483648", "#" + "1" * 5000, "#١٢"]
+    data = section_data(prefix, "A title", categories=("housing",), picks="\n".join(picks))
+    response = post(admin, f"/admin/hubs/bath/sections/{section_id}", data, page="/admin/hubs/bath", prefix=prefix)
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    picks_error = re.search(rf'id="{prefix}-picks-error"[^>]*>(.*?)</p>', page, re.S)
+    assert picks_error
+    assert "There is no listing number 2147483648" in picks_error.group(1)
+    assert "No listing is called ‘#١٢’" in picks_error.group(1)
+
+
 def test_a_new_section_needs_something_to_show(hubs_app: Flask, admin: FlaskClient) -> None:
     before = section_ids(hubs_app, "bath")
     response = post(admin, "/admin/hubs/bath/sections", section_data("new", "Empty section"),

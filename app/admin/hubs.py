@@ -23,11 +23,13 @@ from app.extensions import db
 from app.form_errors import render_form_page
 from app.forms import WebForm
 from app.hubs.models import Hub, HubSection
+from app.routing import MAX_ID
 from app.taxonomies import taxonomy
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A pick is a listing number ("42" or "#42", and "#42 anything" as the form shows saved picks) or a name.
-PICK_BY_NUMBER = re.compile(r"^#?(\d+)$|^#(\d+)\b")
+# ASCII digits only (``\d`` would read other scripts' digits); more than ten cannot be an id (app/routing.py).
+PICK_BY_NUMBER = re.compile(r"^#?([0-9]{1,10})$|^#([0-9]{1,10})(?![0-9])")
 MAX_PICKS = 100
 
 
@@ -132,7 +134,7 @@ def _find_listing(text: str, by_name: dict[str, list[Service]]) -> tuple[Service
     """The listing a line of the picks box means, or why it cannot be used."""
     if match := PICK_BY_NUMBER.match(text):
         number = int(match.group(1) or match.group(2))
-        service = db.session.get(Service, number)
+        service = db.session.get(Service, number) if number <= MAX_ID else None
         if service is None:
             return None, f"There is no listing number {number}"
         if service.status == ServiceStatus.ARCHIVED:

@@ -8,10 +8,13 @@ from flask import abort, current_app, render_template, send_from_directory
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.hubs.models import Hub
 from app.leaflets import leaflets
 from exports.leaflets.manifest import SAFE_FILE_NAME, read_manifest
+
+# Per address: enough for a surgery to take every leaflet in the bank (a dozen files) at once, not for a loop.
+DOWNLOAD_RATE_LIMIT = "20 per minute; 200 per hour"
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,12 @@ def bank() -> str:
 
 
 @leaflets.get("/<name>")
+@limiter.limit(DOWNLOAD_RATE_LIMIT)
 def download(name: str) -> Response:
-    """A built leaflet, only when the manifest names it (so never the manifest itself, nor a path)."""
+    """A built leaflet, only when the manifest names it (so never the manifest itself, nor a path).
+
+    Sent with its ETag and date and ``no-cache``: a rebuilt leaflet keeps its name, so a browser asks again
+    each time and an unchanged one comes back as 304, without its body."""
     if not SAFE_FILE_NAME.match(name) or name not in read_manifest(_folder()):
         abort(404)
     folder = _folder()

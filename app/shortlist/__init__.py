@@ -1,6 +1,7 @@
 """A shortlist of listings kept in the visitor's session, for the public and for referrers.
 
-It holds listing ids (and, for referrers, their own notes) — never anything about the person it is for.
+It holds listing ids (and, for referrers, their own notes, kept on the server) — never anything about the
+person it is for.
 """
 
 from flask import Blueprint

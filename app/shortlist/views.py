@@ -11,10 +11,15 @@ from app.auth.redirects import safe_next, with_fragment
 from app.confirmations import flash_confirmation
 from app.directory.models import Service
 from app.directory.visibility import is_public
-from app.extensions import db
+from app.extensions import db, limiter
 from app.public.views import load_public_listings
 from app.shortlist import shortlist, store
 from app.timeutil import today
+
+# Per address. A referrer printing a clinic's lists never comes near them; a loop asking for PDFs soon does
+# (each can cost over a second of CPU), and so does one asking for print pages.
+PDF_RATE_LIMIT = "10 per minute; 60 per hour"
+PRINT_RATE_LIMIT = "20 per minute; 200 per hour"
 
 
 def _service_id() -> int:
@@ -26,6 +31,11 @@ def _service_id() -> int:
 
 def _is_referrer() -> bool:
     return current_user.is_authenticated and sees_clusters(current_user)
+
+
+def _notes(wanted: bool = True) -> dict[int, str]:
+    """A referrer's own notes in this session, when wanted; nobody else has any."""
+    return store.notes(current_user.id) if wanted and _is_referrer() else {}
 
 
 def _listings():
@@ -49,8 +59,7 @@ def _name(service_id: int) -> str:
 
 @shortlist.get("/")
 def show() -> str:
-    return render_template("shortlist/show.html", listings=_listings(), notes=store.notes(),
-                           referrer=_is_referrer())
+    return render_template("shortlist/show.html", listings=_listings(), notes=_notes(), referrer=_is_referrer())
 
 
 @shortlist.post("/add")
@@ -107,8 +116,8 @@ def note() -> Response:
     service_id = _service_id()
     if service_id not in store.shortlist_ids():
         return _back_to_list()
-    store.set_note(service_id, request.form.get("note", ""))
-    saved = service_id in store.notes()
+    store.set_note(current_user.id, service_id, request.form.get("note", ""))
+    saved = service_id in _notes()
     flash_confirmation(f"{'Note saved' if saved else 'Note removed'}: {_name(service_id)}")
     return _back_to_list(_item(service_id))
 
@@ -121,25 +130,26 @@ def clear() -> Response:
 
 
 @shortlist.get("/print")
+@limiter.limit(PRINT_RATE_LIMIT)
 def print_view() -> str:
-    include_notes = _is_referrer() and request.args.get("notes") == "yes"
     return render_template("shortlist/print.html", listings=_listings(),
-                           notes=store.notes() if include_notes else {}, printed_on=today())
+                           notes=_notes(request.args.get("notes") == "yes"), printed_on=today())
 
 
 @shortlist.get("/pdf")
+@limiter.limit(PDF_RATE_LIMIT)
 def pdf() -> Response:
-    """The shortlist as a PDF leaflet, made now: the only leaflet rendered on a web request."""
+    """The shortlist as a PDF leaflet: the only leaflet made on a web request, so it is kept on disk for the
+    next request for the same list (unless it has notes: ``app/shortlist/pdf_cache.py``)."""
+    from app.shortlist.pdf_cache import shortlist_pdf  # imports WeasyPrint only when someone asks
     from exports.leaflets.content import shortlist_leaflet
-    from exports.leaflets.render import render_pdf  # imports WeasyPrint only when someone asks
 
     listings = _listings()
     if not listings:
         flash_confirmation("Nothing to save as a PDF: your shortlist is empty")
         return _back_to_list()
-    include_notes = _is_referrer() and request.args.get("notes") == "yes"
-    leaflet = shortlist_leaflet(listings, store.notes() if include_notes else {}, current_app.config["SITE_URL"])
-    response = Response(render_pdf(leaflet, "a4", today()), mimetype="application/pdf")
+    leaflet = shortlist_leaflet(listings, _notes(request.args.get("notes") == "yes"), current_app.config["SITE_URL"])
+    response = Response(shortlist_pdf(leaflet, today()), mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="well-aware-shortlist.pdf"'
     # A shortlist (and a referrer's notes) is personal: never kept by a shared cache.
     response.headers["Cache-Control"] = "private, no-store"

@@ -46,7 +46,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    # Part of every session's user id (see ``get_id``): raising it ends every session of this user at once.
+    # Part of every session's user id (see ``get_id``): raising it ends every session of this user at once
+    # (``app.accounts.operations.end_every_session``).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisations: Mapped[list[Organisation]] = relationship(secondary=editor_membership)
@@ -59,9 +60,6 @@ class User(UserMixin, db.Model):
         """Flask-Login's id for the session cookie: the user and their session generation, so that a cookie
         copied before sign-out, a password change or a suspension no longer opens the account."""
         return f"{self.id}:{self.session_generation}"
-
-    def end_all_sessions(self) -> None:
-        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def is_referrer(self) -> bool:

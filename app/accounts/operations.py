@@ -95,4 +95,14 @@ def set_password(user: User, password: str) -> None:
     if problem := password_problem(password, email=user.email, name=user.name):
         raise ValueError(problem + ".")
     user.password_hash = hash_password(password)
-    user.end_all_sessions()
+    end_every_session(user)
+
+
+def end_every_session(user: User) -> None:
+    """Sign the account out on every device at once, and delete the shortlist notes its sessions held: for
+    sign-out, a new password, suspension and a change of role. The caller commits."""
+    # Imported here: the shortlist package's views import this module.
+    from app.shortlist.store import delete_notes_for
+
+    user.session_generation = (user.session_generation or 0) + 1
+    delete_notes_for(user.id)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.accounts.models import ReferrerStatus, TrustedDomain, User
+from app.accounts.operations import end_every_session
 from app.accounts.roles import admin_required
 from app.admin import admin
 from app.admin.audit import audit
@@ -51,7 +52,7 @@ def approve_referrer(user_id: int) -> Response:
         abort(400)
     user = _pending_referrer(user_id)
     user.referrer_status = ReferrerStatus.APPROVED
-    user.end_all_sessions()  # a role change: the account signs in afresh, with what it may now see
+    end_every_session(user)  # a role change: the account signs in afresh, with what it may now see
     audit("referrer approved", user.email)
     db.session.commit()
     send_email(user.email, "Your Well Aware referrer account is ready",
@@ -68,7 +69,7 @@ def decline_referrer(user_id: int) -> Response:
         abort(400)
     user = _pending_referrer(user_id)
     user.referrer_status = ReferrerStatus.NONE
-    user.end_all_sessions()
+    end_every_session(user)
     audit("referrer declined", user.email)
     db.session.commit()
     flash_confirmation(f"Declined: {user.email}", "They were not given a referrer account.")

@@ -9,6 +9,7 @@ from app.accounts.models import ReferrerStatus, User
 from app.accounts.operations import (
     confirm_email,
     email_existing_account,
+    end_every_session,
     find_user,
     normalise_email,
     register_referrer,
@@ -74,7 +75,7 @@ def sign_out() -> Response:
     """Ends every session of this account, not only this browser's: a cookie copied from a shared computer
     in a surgery or library opens nothing afterwards."""
     if current_user.is_authenticated:
-        current_user.end_all_sessions()
+        end_every_session(current_user)
         db.session.commit()
     logout_user()
     clear_notes()  # a referrer's notes must not stay on a shared computer

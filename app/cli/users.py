@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.accounts.models import AuditEvent, User
-from app.accounts.operations import create_user, find_user
+from app.accounts.operations import create_user, end_every_session, find_user
 from app.directory.models import Organisation
 from app.extensions import db
 
@@ -61,7 +61,7 @@ def suspend(email: str) -> None:
     """Close an account: it cannot sign in, and every session it has ends at once."""
     user = _account(email)
     user.active = False
-    user.end_all_sessions()
+    end_every_session(user)
     _audit_from_command_line("account suspended", user)
     db.session.commit()
     click.echo(f"Suspended {user.email}; it has been signed out everywhere.")

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.accounts.operations import find_user, normalise_email
+from app.accounts.operations import end_every_session, find_user, normalise_email
 from app.accounts.passwords import hash_password
 from app.directory.models import Organisation, OrganisationStatus
 from app.extensions import db
@@ -36,7 +36,7 @@ def add_editor(organisation: Organisation, email: str) -> tuple[User, bool]:
     if organisation not in user.organisations:
         user.organisations.append(organisation)
         if not created:
-            user.end_all_sessions()  # a role change: the account signs in afresh, with what it may now edit
+            end_every_session(user)  # a role change: the account signs in afresh, with what it may now edit
     db.session.flush()
     return user, created
 

@@ -13,6 +13,7 @@ from app.directory.models import Service
 from app.directory.visibility import is_public
 from app.extensions import db, limiter
 from app.public.views import load_public_listings
+from app.routing import MAX_ID
 from app.shortlist import shortlist, store
 from app.timeutil import today
 
@@ -26,6 +27,8 @@ def _service_id() -> int:
     value = request.form.get("service_id", "")
     if not re.fullmatch(r"[0-9]{1,12}", value):  # ASCII digits only: int() refuses '²'
         abort(400)
+    if int(value) > MAX_ID:  # no listing has it, and the database would refuse to look
+        abort(404)
     return int(value)
 
 

@@ -9,7 +9,8 @@ from whoosh import query as q
 from app.taxonomies import OutwardCode, taxonomy, wide_areas
 
 # Within these filters a listing needs every chosen value (someone who needs BSL and a wheelchair
-# needs both); within the others any chosen value will do.
+# needs both); within the others, opening times included, any chosen value will do: someone who ticks
+# evenings and weekends wants a time outside their working day, not only services open at both.
 ALL_REQUIRED = frozenset({"accessibility"})
 WHEN_FIELDS = ("evening", "weekend")
 
@@ -81,5 +82,6 @@ def filter_query(filters: SearchFilters, day: date, freshness_cutoff: date) -> q
         parts.append(_terms("kind", filters.kinds))
     if filters.areas:
         parts.append(_area_terms(filters.areas))
-    parts.extend(q.Term(field, True) for field in WHEN_FIELDS if field in filters.when)
+    if filters.when:
+        parts.append(q.Or([q.Term(field, True) for field in WHEN_FIELDS if field in filters.when]))
     return q.And(parts)

@@ -15,7 +15,7 @@ The rules, as the design states them:
 - within a filter any chosen value will do, except accessibility, where a listing needs every chosen
   feature (someone who needs BSL and a wheelchair needs both); different filters must all hold;
 - open evenings: open after 6pm (a rule that closes after 18:00) or 24/7; weekends: a rule on Saturday or
-  Sunday, or 24/7.
+  Sunday, or 24/7; with both chosen, either will do (issue 24).
 """
 
 import json
@@ -186,7 +186,7 @@ def matches(row: Row, filters: Filters) -> bool:
         combine = all if COLUMN.get(parameter) in ALL_REQUIRED else any
         if not combine(has_value(row, parameter, value) for value in chosen):
             return False
-    return all(has_value(row, "when", value) for value in filters.when)
+    return not filters.when or any(has_value(row, "when", value) for value in filters.when)
 
 
 def expected_ids(rows: Iterable[Row], filters: Filters) -> set[int]:

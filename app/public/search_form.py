@@ -1,6 +1,7 @@
 """Reading the search page's query string into validated filters, with a plain message for each bad value."""
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
@@ -22,6 +23,18 @@ MULTI_FILTERS = {
     "accessibility": ("accessibility", "accessibility"),
 }
 WHEN_CHOICES = {"evening": "Open evenings (after 6pm)", "weekend": "Open at weekends"}
+# query parameter → what one of its values is called, and many of them, in a message about a value we do not know
+VALUE_NAMES = {
+    "cost": ("a cost", "costs"),
+    "category": ("a kind of help", "kinds of help"),
+    "audience": ("a group of people", "groups of people"),
+    "area": ("an area", "areas"),
+    "referral": ("a way to get in", "ways to get in"),
+    "access": ("a way of delivering help", "ways of delivering help"),
+    "accessibility": ("an accessibility feature", "accessibility features"),
+    "when": ("an opening time", "opening times"),
+}
+NAMED_AT_MOST = 3  # unknown values named in one message; the rest are counted
 SORT_NEAREST = "nearest"
 
 
@@ -34,6 +47,8 @@ class SearchRequest:
     exact: bool = False  # search the words as typed: the person chose "search instead for …"
     nearest: bool = False  # near a postcode, nearest first rather than best match first
     errors: dict[str, str] = field(default_factory=dict)  # parameter → plain message
+    # The (parameter, value) pairs of the query string left out for an error: links from the page drop them.
+    rejected: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _outward(postcode: str) -> OutwardCode | None:
@@ -46,6 +61,33 @@ def _outward(postcode: str) -> OutwardCode | None:
     return None
 
 
+def _unknown_values_message(parameter: str, unknown: list[str], *, others_chosen: bool) -> str:
+    """Which values were left out, and what is shown instead: all values, or the others chosen."""
+    one, many = VALUE_NAMES[parameter]
+    named = [f"‘{value[:40]}’" for value in unknown[:NAMED_AT_MOST]]
+    if len(unknown) > NAMED_AT_MOST:
+        listed = f"{', '.join(named)} and {len(unknown) - NAMED_AT_MOST} more"
+    elif len(named) > 1:
+        listed = f"{', '.join(named[:-1])} and {named[-1]}"
+    else:
+        listed = named[0]
+    what = f"is not {one}" if len(unknown) == 1 else f"are not {many}"
+    shown = f"the other {many} you chose" if others_chosen else f"all {many}"
+    return f"{listed} {what} we know; showing {shown}"
+
+
+def _choices(request: SearchRequest, args: MultiDict[str, str], parameter: str,
+             known: Collection[str]) -> tuple[str, ...]:
+    """The values of a filter we know, once each; any others make an error and are rejected."""
+    chosen = [v for v in args.getlist(parameter) if v]
+    unknown = list(dict.fromkeys(v for v in chosen if v not in known))
+    kept = tuple(dict.fromkeys(v for v in chosen if v in known))
+    if unknown:
+        request.errors[parameter] = _unknown_values_message(parameter, unknown, others_chosen=bool(kept))
+        request.rejected.update((parameter, v) for v in unknown)
+    return kept
+
+
 def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
     request = SearchRequest(text=" ".join(args.get("q", "").split())[:MAX_QUERY_LENGTH])
     values: dict[str, object] = {}
@@ -55,17 +97,10 @@ def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
             values["age"] = int(age_text)
         else:
             request.errors["age"] = "Enter an age in whole years, like 17"
+            request.rejected.add(("age", args.get("age", "")))
     for parameter, (field_name, taxonomy_name) in MULTI_FILTERS.items():
-        chosen = [v for v in args.getlist(parameter) if v]
-        known = taxonomy(taxonomy_name).slugs
-        bad = [v for v in chosen if v not in known]
-        if bad:
-            request.errors[parameter] = f"We do not know the {parameter} '{bad[0][:40]}'; choose from the list"
-        values[field_name] = tuple(dict.fromkeys(v for v in chosen if v in known))
-    when = [v for v in args.getlist("when") if v]
-    if any(v not in WHEN_CHOICES for v in when):
-        request.errors["when"] = "Choose evenings or weekends"
-    values["when"] = tuple(dict.fromkeys(v for v in when if v in WHEN_CHOICES))
+        values[field_name] = _choices(request, args, parameter, taxonomy(taxonomy_name).slugs)
+    values["when"] = _choices(request, args, "when", WHEN_CHOICES)
     request.postcode = args.get("postcode", "").strip()[:10]
     if request.postcode:
         near = _outward(request.postcode)
@@ -74,6 +109,7 @@ def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
                 f"We can't place the postcode '{request.postcode}'. Try a Bath and North East Somerset "
                 "postcode, like BA1 1AA or BS31 1AA, or leave it out"
             )
+            request.rejected.add(("postcode", args.get("postcode", "")))
         values["near"] = near
     request.exact = args.get("exact", "") == "1"
     request.nearest = args.get("sort", "") == SORT_NEAREST and bool(request.postcode)

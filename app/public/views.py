@@ -2,6 +2,7 @@
 
 from flask import Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app.directory.models import Service
 from app.directory.public_view import ListingCard, PublicListing, public_listing
@@ -24,14 +25,37 @@ def load_public_listings(ids: list[int]) -> list[PublicListing]:
 
 
 def run_search(search_request: SearchRequest, *, clusters: tuple[int, ...] = ()) -> SearchResults:
-    return search_listings(search_request.text, search_request.filters, page=search_request.page,
-                           per_page=int(current_app.config["RESULTS_PER_PAGE"]), clusters=clusters,
-                           exact=search_request.exact, nearest=search_request.nearest)
+    """The page of results asked for; for a page past the last, the last page and a note saying so.
+
+    The last page is shown at the address asked for rather than redirected to: the person is told why they
+    are not on the page they asked for, in the error summary (a redirect would move them without a word,
+    or need a message kept in the session for the next request), the referrer page, which shares this,
+    does the same, and it takes no second request. The page's own links lead on from the page shown."""
+    def page(number: int) -> SearchResults:
+        return search_listings(search_request.text, search_request.filters, page=number,
+                               per_page=int(current_app.config["RESULTS_PER_PAGE"]), clusters=clusters,
+                               exact=search_request.exact, nearest=search_request.nearest)
+
+    results = page(search_request.page)
+    if results.page > results.pages:
+        if results.total:  # with nothing found, "No listings match" says it all
+            search_request.errors["page"] = (
+                f"There are only {results.pages} pages of results; showing the last" if results.pages > 1
+                else "There is only 1 page of results; showing it")
+        results = page(results.pages)
+    return results
 
 
-def chosen_filter_tags(args, endpoint: str, results: SearchResults | None = None) -> list[dict[str, str]]:
+def kept_args(args: MultiDict[str, str], search_request: SearchRequest) -> MultiDict[str, str]:
+    """The query string without the values left out for an error, so a link from the page does not bring
+    the error back."""
+    return MultiDict([(k, v) for k, v in args.items(multi=True) if (k, v) not in search_request.rejected])
+
+
+def chosen_filter_tags(args: MultiDict[str, str], endpoint: str,
+                       results: SearchResults | None = None) -> list[dict[str, str]]:
     """Each chosen filter with a link that removes just it, and each place named in the words, with a link
-    that searches the words without it."""
+    that searches the words without it. ``args`` holds only values the search used (``kept_args``)."""
     tags = []
     labels = {parameter: taxonomy(name) for parameter, (_, name) in MULTI_FILTERS.items()}
     if results is not None and results.places:
@@ -44,10 +68,8 @@ def chosen_filter_tags(args, endpoint: str, results: SearchResults | None = None
         if parameter in {"q", "page", "exact", "sort"} or not value:
             continue
         if parameter in labels:
-            if labels[parameter].get(value) is None:
-                continue
             text = labels[parameter].label(value)
-        elif parameter == "when" and value in WHEN_CHOICES:
+        elif parameter == "when":
             text = WHEN_CHOICES[value]
         elif parameter == "age":
             text = f"Age {value}"
@@ -70,10 +92,11 @@ def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
-def _search_links(search_request: SearchRequest, results: SearchResults, endpoint: str) -> dict[str, str]:
+def _search_links(search_request: SearchRequest, results: SearchResults, endpoint: str,
+                  kept: MultiDict[str, str]) -> dict[str, str]:
     """The same search with one thing changed: the words as typed, a suggested spelling, the order."""
     def changed(**values: str | None) -> str:
-        args = {key: request.args.getlist(key) for key in request.args if key != "page"}
+        args = {key: kept.getlist(key) for key in kept if key != "page"}
         for key, value in values.items():
             if value is None:
                 args.pop(key, None)
@@ -110,13 +133,15 @@ def search_context(
 ) -> dict[str, object]:
     """What every search page template needs besides the listings."""
     targets = _error_targets(search_request, results)
+    kept = kept_args(request.args, search_request)
     return {
         "detail_endpoint": detail_endpoint,
         "search": search_request,
         "results": results,
         "query_text": search_request.text,
-        "chosen": chosen_filter_tags(request.args, endpoint, results),
-        "links": _search_links(search_request, results, endpoint),
+        "chosen": chosen_filter_tags(kept, endpoint, results),
+        "links": _search_links(search_request, results, endpoint, kept),
+        "kept_args": kept.to_dict(flat=False),  # for the pagination links
         # The error summary: each message with the control it takes focus to.
         "problems": [(targets.get(name, f"f-{name}"), message) for name, message in search_request.errors.items()],
         "endpoint": endpoint,

@@ -109,6 +109,7 @@ class World:
     pending_revision: int  # the change waiting on service_a
     approved_revision: int  # service_a's first, approved version
     pending_org: int
+    archived_org: int  # an archived organisation, for the administrator to restore
     waiting_referrer: int  # registered, confirmed, waiting for approval (not the pending-referrer role)
     trusted_domain: int
     hub: str
@@ -179,7 +180,8 @@ def _build_world(workdir: Path) -> World:
         forgetful = {role: User(email=f"forgetful-{number}@matrix.example", password_hash=shared_hash,
                                 email_verified_at=utcnow()) for number, role in enumerate(ROLES)}
         pending_org = Organisation(name="Matrix Pending Organisation", status=OrganisationStatus.PENDING)
-        db.session.add_all([pending, waiting, unconfirmed, pending_org, *forgetful.values()])
+        archived_org = Organisation(name="Matrix Archived Organisation", status=OrganisationStatus.ARCHIVED)
+        db.session.add_all([pending, waiting, unconfirmed, pending_org, archived_org, *forgetful.values()])
         archived = {EDITOR_A: others_a[0], ADMIN: others_a[1]}
         for service in archived.values():
             archive(service)
@@ -204,6 +206,7 @@ def _build_world(workdir: Path) -> World:
             location_uid=str(service_at_location_documents(service_a)[0]["id"]),
             archived_a={role: service.id for role, service in archived.items()},
             pending_revision=waiting_change.id, approved_revision=approved_revision.id, pending_org=pending_org.id,
+            archived_org=archived_org.id,
             waiting_referrer=waiting.id,
             trusted_domain=db.session.scalars(select(TrustedDomain.id).order_by(TrustedDomain.id)).first(),
             hub=hub.slug, section=hub.sections[0].id,
@@ -413,6 +416,9 @@ RULES: dict[str, Rule] = {
     "admin.approve_org": Rule(lambda w, r: f"/admin/organisations/{w.pending_org}/approve", None, ADMINS,
                               changes=True),
     "admin.toggle_trust": Rule(lambda w, r: f"/admin/organisations/{w.org_a}/trust", None, ADMINS, changes=True),
+    "admin.archive_org": Rule(lambda w, r: f"/admin/organisations/{w.org_a}/archive", ADMINS, ADMINS, changes=True),
+    "admin.restore_org": Rule(lambda w, r: f"/admin/organisations/{w.archived_org}/restore", ADMINS, ADMINS,
+                              changes=True),
     "admin.approve_referrer": Rule(lambda w, r: f"/admin/referrers/{w.waiting_referrer}/approve", None, ADMINS,
                                    changes=True),
     "admin.decline_referrer": Rule(lambda w, r: f"/admin/referrers/{w.waiting_referrer}/decline", None, ADMINS,

@@ -1,6 +1,6 @@
 """Administrators: the approval queue, reviewing a change field by field, organisations and history."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -10,12 +10,20 @@ from app.accounts.roles import admin_required
 from app.admin import admin
 from app.admin.audit import audit
 from app.admin.forms import EmptyForm, RejectForm
+from app.confirmations import flash_confirmation
 from app.directory.listing_data import ListingData
 from app.directory.models import Organisation, OrganisationStatus, Revision, RevisionStatus, Service
+from app.directory.organisation_archive import (
+    archive_organisation,
+    listings_back_on_restore,
+    public_listings,
+    restore_organisation,
+)
 from app.directory.organisations import approve_organisation
-from app.directory.revisions import FieldChange, approve, diff, live_data, reject, restore
+from app.directory.revisions import FIELD_LABELS, FieldChange, approve, diff, live_data, reject, restore
 from app.extensions import db
 from app.mail import send_email
+from app.template_helpers import long_date
 
 
 def _valid_action() -> None:
@@ -66,8 +74,12 @@ def review(revision_id: int) -> str:
 def approve_revision(revision_id: int) -> Response:
     _valid_action()
     revision = _pending(revision_id)
-    if revision.service.organisation.status != OrganisationStatus.APPROVED:
-        flash(f"Approve {revision.service.organisation.name} first; its listings wait until then.")
+    organisation = revision.service.organisation
+    if organisation.status == OrganisationStatus.ARCHIVED:
+        flash(f"{organisation.name} is archived: restore it first; its listings are out of the directory until then.")
+        return redirect(url_for("admin.review", revision_id=revision_id))
+    if organisation.status != OrganisationStatus.APPROVED:
+        flash(f"Approve {organisation.name} first; its listings wait until then.")
         return redirect(url_for("admin.review", revision_id=revision_id))
     approve(revision, current_user)
     audit("change approved", revision.service.name, f"revision {revision.id}")
@@ -93,15 +105,35 @@ def reject_revision(revision_id: int) -> Response | str:
     reject(revision, current_user, form.reason.data or "")
     audit("change rejected", revision.service.name, f"revision {revision.id}: {revision.reason}")
     db.session.commit()
-    name = ListingData.from_json(revision.data).name
     author = _author(revision)
     if author:
-        send_email(author.email, f"Your change to ‘{name}’ was not approved",
-                   f"Your change to ‘{name}’ was not approved, for this reason:\n\n{revision.reason}\n\n"
-                   "The directory still shows the previous version. You can edit the listing and send it again:\n\n"
-                   f"{url_for('manage.edit_service', service_id=revision.service.id, _external=True)}\n")
-    flash(f"Not approved: the editor has been emailed the reason. ‘{name}’ stays as it was.")
+        send_email(author.email, *_rejection_email(revision))
+    flash_confirmation(f"Not approved: {revision.service.name}",
+                       "The editor has been emailed the reason. The listing stays as it was.")
     return redirect(url_for("admin.queue"))
+
+
+def _rejection_email(revision: Revision) -> tuple[str, str]:
+    """The subject and body telling an editor their change was not approved. It names the listing as it is live
+    (the name they know it by, and the one the directory still shows) and says what the change would have
+    changed, so an editor with several changes sent knows which one this was."""
+    service = revision.service
+    live = live_data(service)
+    edit_link = url_for("manage.edit_service", service_id=service.id, _external=True)
+    reason = f"for this reason:\n\n{revision.reason}\n\n"
+    sent = long_date(revision.created_at)
+    if live is None:
+        return (f"Your new listing ‘{service.name}’ was not approved",
+                f"Your new listing ‘{service.name}’, sent on {sent}, was not approved, {reason}"
+                f"It is not in the directory. You can edit it and send it again:\n\n{edit_link}\n")
+    proposed = ListingData.from_json(revision.data)
+    changed = [f"{change.label} (to ‘{proposed.name}’)" if change.label == FIELD_LABELS["name"] else change.label
+               for change in diff(live, proposed)]
+    what = f"The change was to: {', '.join(changed)}.\n\n" if changed else ""
+    return (f"Your change to ‘{live.name}’ was not approved",
+            f"Your change to ‘{live.name}’, sent on {sent}, was not approved, {reason}{what}"
+            f"The directory still shows ‘{live.name}’ as it was. You can edit the listing and send it again:\n\n"
+            f"{edit_link}\n")
 
 
 @admin.post("/organisations/<int:organisation_id>/approve")
@@ -129,9 +161,67 @@ def toggle_trust(organisation_id: int) -> Response:
     organisation.trusted = not organisation.trusted
     audit("organisation trusted" if organisation.trusted else "organisation no longer trusted", organisation.name)
     db.session.commit()
-    flash(f"{organisation.name}'s changes now " + ("publish at once." if organisation.trusted
-                                                    else "wait for approval."))
-    return redirect(url_for("admin.organisations"))
+    flash_confirmation(f"{'Trusted' if organisation.trusted else 'No longer trusted'}: {organisation.name}",
+                       "Its changes now " + ("publish at once." if organisation.trusted else "wait for approval."))
+    return _back_to_organisations(organisation)
+
+
+def _back_to_organisations(organisation: Organisation) -> Response:
+    """The list of organisations, with focus on the one acted on (``organisation-<id>``), as the dashboard's
+    actions come back to what they acted on."""
+    return redirect(url_for("admin.organisations", _anchor=f"organisation-{organisation.id}"))
+
+
+def _listings(count: int) -> str:
+    return f"{count} listing" + ("" if count == 1 else "s")
+
+
+def _organisation_in(organisation_id: int, status: OrganisationStatus) -> Organisation:
+    """The organisation, if it has ``status``; otherwise there is nothing here to archive or restore (404)."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or organisation.status != status:
+        abort(404)
+    return organisation
+
+
+@admin.route("/organisations/<int:organisation_id>/archive", methods=["GET", "POST"])
+@admin_required
+def archive_org(organisation_id: int) -> Response | str:
+    """GET: what archiving will do; POST: do it. Only a listed (approved) organisation can be archived, so that
+    restoring one can list it again without skipping its approval."""
+    organisation = _organisation_in(organisation_id, OrganisationStatus.APPROVED)
+    if request.method == "GET":
+        names = [service.name for service in public_listings(organisation)]
+        return render_template("admin/organisation_archive.html", organisation=organisation, archiving=True,
+                               names=names, outcome=f"{_listings(len(names))} will leave search and leaflets",
+                               form=EmptyForm())
+    _valid_action()
+    leaving = archive_organisation(organisation)
+    audit("organisation archived", organisation.name, f"{_listings(len(leaving))} left search and leaflets: "
+          + "; ".join(service.name for service in leaving))
+    db.session.commit()
+    flash_confirmation(f"Archived: {organisation.name}",
+                       f"{_listings(len(leaving))} left search and leaflets. You can restore it from this list.")
+    return _back_to_organisations(organisation)
+
+
+@admin.route("/organisations/<int:organisation_id>/restore", methods=["GET", "POST"])
+@admin_required
+def restore_org(organisation_id: int) -> Response | str:
+    """GET: what restoring will bring back; POST: do it."""
+    organisation = _organisation_in(organisation_id, OrganisationStatus.ARCHIVED)
+    if request.method == "GET":
+        names = listings_back_on_restore(organisation)
+        return render_template("admin/organisation_archive.html", organisation=organisation, archiving=False,
+                               names=names, outcome=f"{_listings(len(names))} will return to search and leaflets",
+                               form=EmptyForm())
+    _valid_action()
+    back = restore_organisation(organisation)
+    audit("organisation restored", organisation.name, f"{_listings(len(back))} came back to search and leaflets: "
+          + "; ".join(service.name for service in back))
+    db.session.commit()
+    flash_confirmation(f"Restored: {organisation.name}", f"{_listings(len(back))} came back to search and leaflets.")
+    return _back_to_organisations(organisation)
 
 
 @admin.get("/organisations")

@@ -1,12 +1,19 @@
-"""The listings CSV of design §7: reading a row into ``ListingData`` and writing one back."""
+"""The listings CSV of design §7: reading a row into ``ListingData`` and writing one back.
+
+A column left out of a file's header leaves that field as it is on the listings the file updates (the
+public export has no cluster columns, and re-importing it must not take the clusters away); an empty cell
+in a column that is there clears the field. Every cell goes through ``app.csv_safety`` on the way out and
+back in, so no cell we write is a spreadsheet formula.
+"""
 
 import csv
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from app.csv_safety import neutralise, restore
 from app.directory.listing_data import (
     ListingData,
     LocationData,
@@ -25,6 +32,12 @@ COLUMNS = (
 )
 CLUSTER_COLUMNS = ("clusters_main", "clusters_also", "all_clusters")
 PUBLIC_COLUMNS = tuple(column for column in COLUMNS if column not in CLUSTER_COLUMNS)
+# The columns that say which listing a row is; a file without them cannot be read.
+REQUIRED = ("organisation", "name")
+# The fields of ``ListingData`` each column fills, where they are not the column's own name.
+FIELDS = {"external_id": (), "address": ("locations",), "postcode": ("locations",), "cost_detail": ("cost_options",)}
+# An empty cell here takes a value away from a listing; an empty assured_at means "confirmed today" instead.
+CLEARABLE = tuple(column for column in COLUMNS if column not in ("external_id", *REQUIRED, "assured_at"))
 SEPARATOR = ";"
 MAX_EXTERNAL_ID = 100
 
@@ -36,6 +49,14 @@ class CsvRow:
     data: ListingData | None
     problems: list[str]
     notes: list[str] = field(default_factory=list)  # what was changed on reading, in plain words
+    blank: frozenset[str] = frozenset()  # the columns whose cell is empty
+
+
+@dataclass
+class CsvFile:
+    rows: list[CsvRow]
+    missing: list[str]  # the columns of COLUMNS the header does not have
+    problems: list[str]  # with the file as a whole
 
 
 def _split(value: str) -> list[str]:
@@ -104,8 +125,9 @@ def _locations(address: str, postcode: str, problems: list[str]) -> list[Locatio
 def parse_row(written: dict[str, str], line: int) -> CsvRow:
     """One CSV record as listing data, or the plain reasons it cannot be read."""
     problems: list[str] = []
-    notes = [note for column, value in written.items() if (note := removed_note(column, value or ""))]
-    row = {column: storable(value or "") for column, value in written.items()}
+    cells = {column: restore(value or "") for column, value in written.items()}
+    notes = [note for column, value in cells.items() if (note := removed_note(column, value))]
+    row = {column: storable(value) for column, value in cells.items()}
 
     def get(column: str) -> str:
         return (row.get(column) or "").strip()
@@ -146,22 +168,27 @@ def parse_row(written: dict[str, str], line: int) -> CsvRow:
     )
     if len(get("external_id")) > MAX_EXTERNAL_ID:
         problems.append(f"external_id: keep it under {MAX_EXTERNAL_ID} characters")
-    return CsvRow(line, get("external_id"), data, problems, notes)
+    blank = frozenset(column for column in row if not get(column))
+    return CsvRow(line, get("external_id"), data, problems, notes, blank)
 
 
-def read_rows(text: str) -> tuple[list[CsvRow], list[str]]:
-    """Every record of a CSV file with the line it starts on, and problems with the file as a whole."""
+def read_rows(text: str) -> CsvFile:
+    """Every record of a CSV file with the line it starts on, and what the header leaves out."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = reader.fieldnames or []
-    missing = [column for column in ("organisation", "name") if column not in header]
+    missing = [column for column in COLUMNS if column not in header]
     unknown = [column for column in header if column not in COLUMNS]
     file_problems = []
-    if missing:
-        file_problems.append(f"line 1: the header has no {', '.join(missing)} column")
+    if required := [column for column in REQUIRED if column in missing]:
+        file_problems.append(f"line 1: the header has no {', '.join(required)} column")
     if unknown:
         file_problems.append(f"line 1: unknown column(s) {', '.join(unknown)}; the columns are {', '.join(COLUMNS)}")
+    # Each postcode belongs to the address beside it, so one cannot be kept while the other is replaced.
+    for present, absent in (("address", "postcode"), ("postcode", "address")):
+        if present in header and absent not in header:
+            file_problems.append(f"line 1: the header has {present} but no {absent} column; give both or neither")
     if file_problems:
-        return [], file_problems
+        return CsvFile([], missing, file_problems)
     rows = []
     start = reader.line_num + 1
     for record in reader:
@@ -170,7 +197,22 @@ def read_rows(text: str) -> tuple[list[CsvRow], list[str]]:
         else:
             rows.append(parse_row(record, start))
         start = reader.line_num + 1
-    return rows, []
+    return CsvFile(rows, missing, [])
+
+
+def keep_missing(data: ListingData, current: ListingData, missing: Iterable[str]) -> ListingData:
+    """``data`` read from a row, with the listing's ``current`` value for each column the file left out."""
+    kept = {name: getattr(current, name) for column in missing for name in FIELDS.get(column, (column,))}
+    merged = replace(data, **kept)
+    if "kind" in kept:  # the opening hours were read without knowing whether the listing is an event
+        merged.opening_hours = canonical_opening_hours(merged.opening_hours, is_event=merged.kind == "event")
+    return merged
+
+
+def cleared_columns(data: ListingData, blank: frozenset[str], current: ListingData) -> list[str]:
+    """The columns whose empty cell (one of ``blank``) takes a value away from the listing now ``current``."""
+    before, after = (format_row("", listing, with_clusters=True) for listing in (current, data))
+    return [column for column in CLEARABLE if column in blank and before[column] != after[column]]
 
 
 def format_row(external_id: str, data: ListingData, *, with_clusters: bool) -> dict[str, str]:
@@ -208,9 +250,19 @@ def format_row(external_id: str, data: ListingData, *, with_clusters: bool) -> d
     return {column: row[column] for column in columns}
 
 
-def write_rows(rows: Iterator[dict[str, str]], *, with_clusters: bool) -> str:
+def _line(cells: Iterable[str]) -> str:
+    """One CSV record, ending "\n".
+
+    The writer quotes a cell holding a character of its line ending; told "\r\n", it quotes a cell with a
+    lone carriage return too, which spreadsheets and our own reader would otherwise take as the end of the
+    row, and the rest of the cell as the first cell of another.
+    """
     out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=COLUMNS if with_clusters else PUBLIC_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    csv.writer(out, lineterminator="\r\n").writerow(cells)
+    return out.getvalue().removesuffix("\r\n") + "\n"
+
+
+def write_rows(rows: Iterator[dict[str, str]], *, with_clusters: bool) -> str:
+    """The CSV text, with no cell a spreadsheet would run as a formula."""
+    columns = COLUMNS if with_clusters else PUBLIC_COLUMNS
+    return _line(columns) + "".join(_line(neutralise(row[column]) for column in columns) for row in rows)

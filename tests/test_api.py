@@ -231,9 +231,8 @@ class Crawl:
         self.taxonomy_details = {t["id"]: self.get(client, f"/api/taxonomies/{t['id']}") for t in self.taxonomies}
         self.terms = self.pages(client, "/api/taxonomy_terms", 20)
         self.term_details = {t["id"]: self.get(client, f"/api/taxonomy_terms/{t['id']}") for t in self.terms}
-        # The detail of one place in every ten (each takes a while: see the report).
         self.place_details = {p["id"]: self.get(client, f"/api/service_at_locations/{p['id']}")
-                              for p in self.places[::10]}
+                              for p in self.places}
 
     def get(self, client: FlaskClient, url: str) -> Any:
         document = fetch(client, url)
@@ -384,12 +383,13 @@ def test_per_page_limits_and_pages_do_not_overlap(demo_client: FlaskClient, craw
 # --- 1. filters -------------------------------------------------------------------------------------------
 
 
-def public_search_uids(client: FlaskClient, app: Flask, words: str) -> tuple[list[str], int]:
-    """Every listing the public search page shows for ``words``, in order, as uids; and its stated count."""
+def public_search_uids(client: FlaskClient, app: Flask, words: str, **filters: str) -> tuple[list[str], int]:
+    """Every listing the public search page shows for ``words`` (and ``filters``), in order, as uids; and its
+    stated count. A page past the end shows the last page again, so the count says when to stop."""
     ids: list[int] = []
     count = None
     for page in range(1, 1000):
-        html = client.get("/search", query_string={"q": words, "page": page}).get_data(as_text=True)
+        html = client.get("/search", query_string={"q": words, **filters, "page": page}).get_data(as_text=True)
         if count is None:
             match = STATUS_COUNT.search(html)
             assert match, "no result count on the search page"
@@ -398,6 +398,8 @@ def public_search_uids(client: FlaskClient, app: Flask, words: str) -> tuple[lis
         if not found:
             break
         ids.extend(found)
+        if len(ids) >= count:
+            break
     with app.app_context():
         uids = {s.id: s.uid for s in db.session.scalars(select(Service).where(Service.id.in_(ids)))}
     return [uids[i] for i in ids], count or 0

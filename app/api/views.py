@@ -1,15 +1,19 @@
-"""ORUK 3.0 endpoints. Results come from the same search as the public page, in the same order."""
+"""ORUK 3.0 endpoints. Results come from the same search as the public page, in the same order; the
+filters the search index does not hold (``app.api.filters``) only take listings out of that order."""
 
 import math
+import re
+from typing import TypeVar
 
 from flask import abort, jsonify, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.api import api
-from app.api.openapi import openapi_document
-from app.api.params import BadParameter, Paging, near, paging, service_filters
-from app.directory.models import Service
+from app.api.filters import PUBLISHED, carrying_taxonomy, metres_from, open_during, place_id, places_of_listings
+from app.api.openapi import openapi_document, query_parameters
+from app.api.params import BadParameter, Paging, ServiceQuery, check_names, paging, service_query, taxonomy_choice
+from app.directory.models import Location, Service
 from app.directory.visibility import is_public
 from app.extensions import db, limiter, search_rate_limit
 from app.search_runner import run_search
@@ -23,18 +27,31 @@ from exports.oruk import (
     taxonomy_document,
     term_document,
 )
-from search.filters import SearchFilters
-from search.service import SearchResults, distance_km
+from search.service import SearchResults
 from search.sync import LOAD_OPTIONS
 
 ORUK_VERSION = "3.0"
 ORUK_PROFILE = "https://openreferraluk.org/"
 EVERYTHING = 1_000_000
+# A place: its distance from the postcode asked about in metres (infinite when there is none, or the place has
+# no coordinates), its listing's id, and its number among the listing's places.
+PlaceRow = tuple[float, int, int]
+T = TypeVar("T")
 
 
 @api.errorhandler(BadParameter)
 def bad_parameter(error: BadParameter) -> tuple[Response, int]:
     return jsonify({"error": str(error)}), 400
+
+
+@api.before_request
+def only_parameters_it_reads() -> None:
+    """Every endpoint the description covers reads exactly the parameters it declares there."""
+    if request.url_rule is None:
+        return
+    path = re.sub(r"<[^>]+>", "{id}", request.url_rule.rule.removeprefix("/api")) or "/"
+    if path in query_parameters():
+        check_names(request.args, query_parameters()[path], f"/api{path}")
 
 
 def page_document(items: list[dict[str, object]], total: int, paged: Paging) -> Response:
@@ -56,9 +73,40 @@ def _load(ids: list[int]) -> list[Service]:
     return [services[i] for i in ids if i in services and is_public(services[i])]
 
 
-def _search(text: str, filters: SearchFilters, page: int, per_page: int) -> SearchResults:
+def _search(query: ServiceQuery, page: int, per_page: int) -> SearchResults:
     count_usage(Metric.API_SEARCH)
-    return run_search(text, filters, page=page, per_page=per_page, with_facets=False)
+    return run_search(query.text, query.filters, page=page, per_page=per_page, with_facets=False)
+
+
+def _listings(query: ServiceQuery) -> list[int]:
+    """Every listing the search finds, in its order, that the taxonomy and opening-time filters keep."""
+    found = _search(query, 1, EVERYTHING).ids
+    if query.taxonomy is not None:
+        kept = carrying_taxonomy(query.taxonomy)
+        found = [i for i in found if i in kept]
+    if query.window is not None:
+        kept = open_during(query.window)
+        found = [i for i in found if i in kept]
+    return found
+
+
+def _places(query: ServiceQuery, listings: list[int]) -> list[PlaceRow]:
+    """The places of these listings in their order, those within ``proximity`` only when it is asked."""
+    places = places_of_listings()
+    centre = query.filters.near
+    rows: list[PlaceRow] = []
+    for service_id in listings:
+        for number, place in enumerate(places.get(service_id, [])):
+            metres = metres_from(centre, place) if centre is not None else None
+            if query.proximity_m is not None and (metres is None or metres > query.proximity_m):
+                continue
+            rows.append((math.inf if metres is None else metres, service_id, number))
+    return rows
+
+
+def _page(items: list[T], paged: Paging) -> list[T]:
+    start = (paged.page - 1) * paged.per_page
+    return items[start:start + paged.per_page]
 
 
 @api.get("/")
@@ -76,9 +124,14 @@ def openapi() -> Response:
 @limiter.limit(search_rate_limit)
 def services() -> Response:
     paged = paging(request.args)
-    text, filters = service_filters(request.args)
-    results = _search(text, filters, paged.page, paged.per_page)
-    return page_document([service_summary(s) for s in _load(results.ids)], results.total, paged)
+    query = service_query(request.args)
+    if not query.narrowed:
+        results = _search(query, paged.page, paged.per_page)
+        return page_document([service_summary(s) for s in _load(results.ids)], results.total, paged)
+    listings = _listings(query)
+    if query.proximity_m is not None:  # a listing is near when one of its places is
+        listings = list(dict.fromkeys(service_id for _, service_id, _ in _places(query, listings)))
+    return page_document([service_summary(s) for s in _load(_page(listings, paged))], len(listings), paged)
 
 
 def _public_service(uid: str) -> Service:
@@ -97,8 +150,7 @@ def service(uid: str) -> Response:
 def taxonomies() -> Response:
     paged = paging(request.args)
     items = [taxonomy_document(taxonomy(name)) for name in PUBLISHED_TAXONOMIES]
-    start = (paged.page - 1) * paged.per_page
-    return page_document(items[start:start + paged.per_page], len(items), paged)
+    return page_document(_page(items, paged), len(items), paged)
 
 
 @api.get("/taxonomies/<taxonomy_id>")
@@ -118,11 +170,10 @@ def _all_terms() -> list[dict[str, object]]:
 def taxonomy_terms() -> Response:
     paged = paging(request.args)
     items = _all_terms()
-    wanted = request.args.get("taxonomy_id")
-    if wanted:
-        items = [item for item in items if item["taxonomy_id"] == wanted]
-    start = (paged.page - 1) * paged.per_page
-    return page_document(items[start:start + paged.per_page], len(items), paged)
+    wanted = taxonomy_choice(request.args)
+    if wanted is not None:
+        items = [item for item in items if item["taxonomy"] == wanted]
+    return page_document(_page(items, paged), len(items), paged)
 
 
 @api.get("/taxonomy_terms/<term_id>")
@@ -136,32 +187,32 @@ def taxonomy_term(term_id: str) -> Response:
 @api.get("/service_at_locations")
 @limiter.limit(search_rate_limit)
 def service_at_locations() -> Response:
+    """Places in the order of their listings, or nearest first near a postcode; only the listings with a
+    place on the page are loaded."""
     paged = paging(request.args)
-    text, filters = service_filters(request.args)
-    centre, metres = near(request.args)
-    results = _search(text, filters, 1, EVERYTHING)
-    rows: list[tuple[float, dict[str, object]]] = []
-    for listing in _load(results.ids):
-        for position, document in enumerate(service_at_location_documents(listing)):
-            location = listing.locations[position]
-            distance = math.inf
-            if centre is not None and location.latitude is not None:
-                distance = distance_km(centre.latitude, centre.longitude, location.latitude, location.longitude)
-            if metres is not None and distance * 1000 > metres:
-                continue
-            rows.append((distance, document))
-    if centre is not None:
+    query = service_query(request.args)
+    rows = _places(query, _listings(query))
+    if query.filters.near is not None:
         rows.sort(key=lambda row: row[0])
-    start = (paged.page - 1) * paged.per_page
-    return page_document([doc for _, doc in rows[start:start + paged.per_page]], len(rows), paged)
+    shown = _page(rows, paged)
+    documents = {(listing.id, number): document
+                 for listing in _load(list(dict.fromkeys(service_id for _, service_id, _ in shown)))
+                 for number, document in enumerate(service_at_location_documents(listing))}
+    # A listing changed or hidden since its places were read is left out rather than half shown.
+    return page_document([documents[service_id, number] for _, service_id, number in shown
+                          if (service_id, number) in documents], len(rows), paged)
 
 
 @api.get("/service_at_locations/<uid>")
 def service_at_location(uid: str) -> Response:
-    for listing in _load([s.id for s in db.session.scalars(select(Service))]):
+    """A place's id is derived from its listing's id and its number among the listing's places, not stored;
+    so its listing is found from one narrow row per published listing with places, and only it is loaded."""
+    counts = db.session.execute(select(Service.id, Service.uid, func.count(Location.id)).join(Location)
+                                .where(PUBLISHED).group_by(Service.id, Service.uid))
+    owner = [service_id for service_id, service_uid, count in counts
+             if any(place_id(service_uid, number) == uid for number in range(count))]
+    for listing in _load(owner[:1]):
         for document in service_at_location_documents(listing):
             if document["id"] == uid:
                 return jsonify(document)
     abort(404)
-
-

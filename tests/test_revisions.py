@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from app.accounts.models import User
 from app.accounts.operations import create_user
 from app.directory.models import Organisation, OrganisationStatus, Revision, RevisionStatus, Service, ServiceStatus
+from app.directory.revisions import AlreadyDecided, approve, live_data, pending_revision, propose
 from app.extensions import db
 from app.taxonomies import clusters
 from tests import web
@@ -521,3 +523,81 @@ def test_a_pending_edit_survives_archiving_and_approval_still_works(world: World
     with world.app.app_context():
         statuses = [r.status for r in db.session.get(Service, service_id).revisions]
     assert statuses == [RevisionStatus.APPROVED, RevisionStatus.PENDING]
+
+
+# --- two administrators at once (issue 18: approvals under load) -------------------------------------------
+
+
+def counts(app: Flask, revision_id: int, service_id: int) -> dict[str, object]:
+    """What the database holds for one decision, read with plain SQL."""
+    with app.app_context(), db.engine.connect() as connection:
+        def one(sql: str) -> object:
+            return connection.execute(text(sql), {"revision": revision_id, "service": service_id}).scalar_one()
+
+        return {
+            "status": one("SELECT status FROM revision WHERE id = :revision"),
+            "approvals": one("SELECT count(*) FROM audit_event WHERE action = 'change approved' "
+                             "AND detail = 'revision ' || :revision"),
+            "rejections": one("SELECT count(*) FROM audit_event WHERE action = 'change rejected' "
+                              "AND detail LIKE 'revision ' || :revision || ':%'"),
+            "locations": one("SELECT count(*) FROM location WHERE service_id = :service"),
+            "opening_times": one("SELECT count(*) FROM opening_time WHERE service_id = :service"),
+        }
+
+
+def test_a_second_administrator_pressing_approve_is_told_and_changes_nothing(world: World) -> None:
+    service_id = world.publish_new()
+    world.edit(service_id, **NEW_TEXT)
+    revision_id = world.waiting_revision()
+    second_admin = client_at(world.app, "10.2.0.4")
+    sign_in(second_admin, ADMIN)
+    review_page = second_admin.get(f"/admin/revisions/{revision_id}").get_data(as_text=True)  # both see it waiting
+
+    world.approve(revision_id)
+    before = counts(world.app, revision_id, service_id)
+    late = second_admin.post(f"/admin/revisions/{revision_id}/approve",
+                             data={"csrf_token": web.csrf_token(review_page)})
+    assert late.status_code == 302 and urlsplit(late.headers["Location"]).path == f"/admin/revisions/{revision_id}"
+    told = second_admin.get(late.headers["Location"]).get_data(as_text=True)
+    assert "Nothing done: this change to ‘Widcombe Canal Walks’ was approved by Directory Team a moment ago." \
+        in html.unescape(told)
+    rejected_late = second_admin.post(f"/admin/revisions/{revision_id}/reject",
+                                      data={"csrf_token": web.csrf_token(review_page), "reason": "Too late"})
+    assert rejected_late.status_code == 302
+    assert counts(world.app, revision_id, service_id) == before
+    assert before["status"] == "approved" and before["approvals"] == 1 and before["rejections"] == 0
+    assert [m["Subject"] for m in world.mailbox.to(EDITOR)].count("Your change to ‘Widcombe Canal Walks’ is live") == 2
+
+
+def test_an_approval_that_lost_the_race_writes_nothing(world: World) -> None:
+    """Both administrators read "pending" before either wrote: the second approval must not apply the
+    listing again (it doubled locations and opening times) nor overwrite who decided."""
+    service_id = world.publish_new()
+    world.edit(service_id, **NEW_TEXT)
+    revision_id = world.waiting_revision()
+    with world.app.app_context():
+        admin = db.session.scalar(select(User).where(User.email == ADMIN))
+        stale = db.session.get(Revision, revision_id)
+        assert stale.status == RevisionStatus.PENDING  # read before the other administrator's approval
+        world.approve(revision_id)  # the other administrator, in another request, commits first
+        before = counts(world.app, revision_id, service_id)
+        with pytest.raises(AlreadyDecided):
+            approve(stale, admin)
+        db.session.rollback()
+    assert counts(world.app, revision_id, service_id) == before
+    assert before["locations"] == 1 and before["approvals"] == 1
+
+
+def test_an_edit_sent_as_an_administrator_approves_does_not_undo_the_approval(world: World) -> None:
+    """The editor's new proposal supersedes the waiting one only while it is still waiting."""
+    service_id = world.publish_new()
+    world.edit(service_id, **NEW_TEXT)
+    revision_id = world.waiting_revision()
+    with world.app.app_context():
+        editor = db.session.scalar(select(User).where(User.email == EDITOR))
+        service = db.session.get(Service, service_id)
+        assert pending_revision(service).id == revision_id  # the editor's form was read while it waited
+        world.approve(revision_id)
+        propose(service.organisation, live_data(service), editor, service)
+        db.session.commit()
+    assert counts(world.app, revision_id, service_id)["status"] == "approved"

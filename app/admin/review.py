@@ -20,7 +20,16 @@ from app.directory.organisation_archive import (
     restore_organisation,
 )
 from app.directory.organisations import approve_organisation
-from app.directory.revisions import FIELD_LABELS, FieldChange, approve, diff, live_data, reject, restore
+from app.directory.revisions import (
+    FIELD_LABELS,
+    AlreadyDecided,
+    FieldChange,
+    approve,
+    diff,
+    live_data,
+    reject,
+    restore,
+)
 from app.extensions import db
 from app.mail import send_email
 from app.template_helpers import long_date
@@ -53,11 +62,21 @@ def queue() -> str:
                            author=_author)
 
 
-def _pending(revision_id: int) -> Revision:
-    revision = db.session.get(Revision, revision_id)
-    if revision is None or revision.status != RevisionStatus.PENDING:
-        abort(404)
-    return revision
+def _pending(revision_id: int) -> Revision | Response:
+    """The revision, while it waits for a decision; once decided, the answer for whoever pressed second."""
+    revision = db.session.get(Revision, revision_id) or abort(404)
+    return revision if revision.status == RevisionStatus.PENDING else _decided_already(revision)
+
+
+def _decided_already(revision: Revision) -> Response:
+    """Another administrator approved or rejected it first, or the editor replaced it: say so, and show it."""
+    decider = db.session.get(User, revision.decided_by_id) if revision.decided_by_id else None
+    by = f" by {decider.name or decider.email}" if decider else ""
+    outcome = {RevisionStatus.APPROVED: f"was approved{by}", RevisionStatus.REJECTED: f"was not approved{by}",
+               RevisionStatus.SUPERSEDED: "was replaced by a newer change from the editor"}
+    flash(f"Nothing done: this change to ‘{revision.service.name}’ {outcome.get(revision.status, 'was decided')} "
+          "a moment ago.")
+    return redirect(url_for("admin.review", revision_id=revision.id))
 
 
 @admin.get("/revisions/<int:revision_id>")
@@ -74,6 +93,8 @@ def review(revision_id: int) -> str:
 def approve_revision(revision_id: int) -> Response:
     _valid_action()
     revision = _pending(revision_id)
+    if isinstance(revision, Response):
+        return revision
     organisation = revision.service.organisation
     if organisation.status == OrganisationStatus.ARCHIVED:
         flash(f"{organisation.name} is archived: restore it first; its listings are out of the directory until then.")
@@ -81,7 +102,11 @@ def approve_revision(revision_id: int) -> Response:
     if organisation.status != OrganisationStatus.APPROVED:
         flash(f"Approve {organisation.name} first; its listings wait until then.")
         return redirect(url_for("admin.review", revision_id=revision_id))
-    approve(revision, current_user)
+    try:
+        approve(revision, current_user)
+    except AlreadyDecided:
+        db.session.rollback()
+        return _decided_already(db.session.get(Revision, revision_id) or abort(404))
     audit("change approved", revision.service.name, f"revision {revision.id}")
     db.session.commit()
     author = _author(revision)
@@ -95,14 +120,20 @@ def approve_revision(revision_id: int) -> Response:
 
 @admin.post("/revisions/<int:revision_id>/reject")
 @admin_required
-def reject_revision(revision_id: int) -> Response | str:
+def reject_revision(revision_id: int) -> Response | tuple[str, int]:
     revision = _pending(revision_id)
+    if isinstance(revision, Response):
+        return revision
     form = RejectForm()
     if not form.validate_on_submit():
         return render_template("admin/review.html", revision=revision, service=revision.service,
                                changes=_changes(revision), author=_author(revision), form=EmptyForm(),
                                reject_form=form), 400
-    reject(revision, current_user, form.reason.data or "")
+    try:
+        reject(revision, current_user, form.reason.data or "")
+    except AlreadyDecided:
+        db.session.rollback()
+        return _decided_already(db.session.get(Revision, revision_id) or abort(404))
     audit("change rejected", revision.service.name, f"revision {revision.id}: {revision.reason}")
     db.session.commit()
     author = _author(revision)

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from sqlalchemy import update
+
 from app.accounts.models import User
 from app.directory.listing_data import ListingData
 from app.directory.models import Organisation, Revision, RevisionStatus, Service, ServiceStatus
@@ -176,7 +178,8 @@ def propose(organisation: Organisation, data: ListingData, author: User, service
         db.session.add(service)
     previous = pending_revision(service)
     if previous is not None:
-        previous.status = RevisionStatus.SUPERSEDED
+        # Only while it is still waiting: an administrator may have approved it a moment ago.
+        _decide(previous, RevisionStatus.SUPERSEDED)
     revision = Revision(author_id=author.id, source="web", data=data.to_json(), status=RevisionStatus.PENDING)
     service.revisions.append(revision)
     db.session.flush()
@@ -185,15 +188,45 @@ def propose(organisation: Organisation, data: ListingData, author: User, service
     return service, revision
 
 
+class AlreadyDecided(Exception):
+    """Someone else approved, rejected or replaced this change first."""
+
+    def __init__(self, revision: Revision) -> None:
+        super().__init__(f"revision {revision.id} is no longer pending")
+        self.revision = revision
+
+
+def _decide(revision: Revision, status: RevisionStatus) -> bool:
+    """Move a waiting revision to ``status``, in one conditional UPDATE; False when it was no longer waiting.
+
+    Two administrators pressing Approve at once both saw "pending"; reading and then writing let both
+    approve, and each applied the listing's locations and times again, doubling them. The UPDATE … WHERE
+    status = 'pending' waits for the other's write and then finds nothing to change (PostgreSQL re-reads the
+    row; SQLite takes its write lock before reading it), so exactly one decision wins.
+    """
+    result = db.session.execute(
+        update(Revision).where(Revision.id == revision.id, Revision.status == RevisionStatus.PENDING)
+        .values(status=status).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(revision)
+        return False
+    revision.status = status
+    return True
+
+
 def approve(revision: Revision, decided_by: User | None) -> None:
-    revision.status = RevisionStatus.APPROVED
+    """Raises ``AlreadyDecided``, having written nothing, when the revision was decided meanwhile."""
+    if not _decide(revision, RevisionStatus.APPROVED):
+        raise AlreadyDecided(revision)
     revision.decided_by_id = decided_by.id if decided_by else None
     revision.decided_at = utcnow()
     _apply(revision.service, ListingData.from_json(revision.data))
 
 
 def reject(revision: Revision, decided_by: User, reason: str) -> None:
-    revision.status = RevisionStatus.REJECTED
+    """Raises ``AlreadyDecided``, having written nothing, when the revision was decided meanwhile."""
+    if not _decide(revision, RevisionStatus.REJECTED):
+        raise AlreadyDecided(revision)
     revision.decided_by_id = decided_by.id
     revision.decided_at = utcnow()
     revision.reason = reason

@@ -247,7 +247,7 @@ def test_a_bad_file_shows_every_problem_with_its_line_and_cannot_be_confirmed(ap
     assert any(p.startswith("line 4:") and "30" in p and "20" in p for p in problems), problems
     assert any(p.startswith("line 5:") and "2026-02-30" in p for p in problems), problems
     assert not any(p.startswith("line 2:") for p in problems)
-    assert f"{len(problems)} problem" in text
+    assert f"{len(problems)} problems in 3 of 4 rows: nothing can be imported yet" in text
     assert "/admin/import/confirm" not in page, "a bad file must not offer a confirm button"
     assert not report_rows(page)
     assert counts(app) == before

@@ -83,6 +83,22 @@ def test_three_bad_rows_are_all_reported_and_nothing_changes(app: Flask, runner,
     assert counts(app) == before
 
 
+def test_the_summary_counts_the_bad_rows_not_all_rows(runner, tmp_path: Path) -> None:
+    """Seven of eleven rows are bad, one of them twice over: the summary said "in 11 row(s)" before."""
+    good = [{**GOOD_ROW, "external_id": f"good-{number}", "name": f"Good row {number}"} for number in range(4)]
+    bad = [{**GOOD_ROW, "external_id": f"bad-{number}", "name": f"Bad row {number}", "categories": "gardening"}
+           for number in range(6)]
+    twice_bad = {**GOOD_ROW, "external_id": "bad-twice", "name": "Twice bad", "categories": "gardening",
+                 "min_age": "30", "max_age": "20"}
+    path = tmp_path / "seven-bad.csv"
+    path.write_text(csv_text([*good, *bad, twice_bad]), encoding="utf-8")
+
+    result = runner.invoke(args=["import", "services", str(path)])
+
+    assert result.exit_code == 1
+    assert "8 problems in 7 of 11 rows; nothing was imported." in result.output
+
+
 def test_line_numbers_count_multi_line_descriptions(app: Flask, runner, tmp_path: Path) -> None:
     multi_line = {**GOOD_ROW, "description": "Free counselling.\n\n- six sessions\n- in person or by phone"}
     rows = [multi_line, {**GOOD_ROW, "external_id": "agency-2", "name": "Second", "cost": "expensive"}]

@@ -36,7 +36,7 @@ def import_services(csv_file: Path, dry_run: bool) -> None:
     if not report.ok:
         for problem in report.problems:
             click.echo(f"{csv_file}: {problem}", err=True)
-        click.echo(f"{len(report.problems)} problem(s) in {report.rows} row(s); nothing was imported.", err=True)
+        click.echo(f"{report.problem_count()}; nothing was imported.", err=True)
         sys.exit(1)
     verb = "would be" if dry_run else "were"
     click.echo(

@@ -25,6 +25,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rows: int = 0
+    bad_rows: int = 0  # rows with at least one problem (a row may have several)
     # What happens to each row: (line, listing name, "created" | "updated" | "unchanged")
     outcomes: list[tuple[int, str, str]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # columns not in the file, kept on the existing listings
@@ -33,6 +34,14 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def problem_count(self) -> str:
+        """E.g. "9 problems in 7 of 11 rows": how much of the file needs fixing, not only how many lines."""
+        count = len(self.problems)
+        text = f"{count} problem{'' if count == 1 else 's'}"
+        if self.bad_rows:
+            text += f" in {self.bad_rows} of {self.rows} row{'' if self.rows == 1 else 's'}"
+        return text
 
     def column_notes(self, *, dry_run: bool) -> list[str]:
         """What the file does to fields as a whole, e.g. "phone: 3 listings would lose their value"."""
@@ -81,6 +90,7 @@ def check_csv(text: str) -> tuple[ImportReport, list[CsvRow], dict[str, Service]
                 problems.append(f"external_id: '{row.external_id}' is also on line {seen[row.external_id]}")
             seen.setdefault(row.external_id, row.line)
         report.problems.extend(f"line {row.line}: {problem}" for problem in problems)
+        report.bad_rows += bool(problems)
     if any(row.external_id in existing for row in rows if row.external_id):
         report.kept = csv_file.missing
     if not rows and not csv_file.problems:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
 from search.cache import SearcherCache
@@ -103,7 +104,10 @@ class SearchIndex:
             if self._searcher is None:
                 self._searcher = self._open().searcher()
             elif not self._searcher.up_to_date():
-                self._searcher = self._refreshed(self._searcher)
+                # Dropped before the new one opens: if opening meets a damaged file, no closed searcher is
+                # left behind for the next search (or the healing's ``forget``) to trip over.
+                stale, self._searcher = self._searcher, None
+                self._searcher = self._refreshed(stale)
             self._open_searchers[:] = [self._searcher]
             return self._searcher
 
@@ -133,7 +137,7 @@ class SearchIndex:
     def _close_searcher(self) -> None:
         self._open_searchers.clear()
         if self._searcher is not None:
-            with contextlib.suppress(OSError):  # its files may already be gone
+            with contextlib.suppress(OSError, ReaderClosed):  # its files may already be gone
                 self._searcher.close()
             self._searcher = None
         self._index = None

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from app.directory.models import Service
+from app.extensions import db
 from search.index import BUILD_FILE, VERSION_FILE
-from search.sync import check_index, search_index
+from search.sync import check_index, search_index, update_documents
 
 
 def build_id(app: Flask) -> str:
@@ -94,6 +97,23 @@ def test_the_index_heals_itself(demo_app: Flask, damage: str) -> None:
     assert after.count('class="wa-result"') > 0 and before.count('class="wa-result"') > 0
     with demo_app.app_context():
         assert check_index().ok
+
+
+def test_damage_found_while_refreshing_a_searcher_heals_too(demo_app: Flask) -> None:
+    """The searcher is open and the index has moved on (an edit was indexed), so the next search refreshes
+    it and meets the damage there. The closed old searcher used to be kept, and every search after it
+    failed with a 500 ("Reader already closed") for over a minute under load."""
+    client = demo_app.test_client()
+    assert client.get("/search?q=housing&age=16").status_code == 200  # the searcher is open
+    old_build = build_id(demo_app)
+    with demo_app.app_context():
+        some_listing = db.session.scalars(select(Service.id).limit(1)).one()
+        update_documents({some_listing})  # a new index generation: the open searcher is out of date
+    damage_every_segment(Path(demo_app.config["INDEX_DIR"]))
+
+    after = wait_for_search(demo_app, old_build)
+
+    assert after.count('class="wa-result"') > 0
 
 
 def test_the_api_says_so_too(demo_app: Flask) -> None:

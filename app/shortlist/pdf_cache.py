@@ -12,15 +12,13 @@ A PDF with a referrer's notes is private and is never kept: it is rendered on ea
 Files are written to a temporary name and renamed, so a worker never reads another's half-written file.
 """
 
-import os
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
 
-from exports.leaflets.bank import content_hash
+from exports.leaflets.bank import content_hash, write_atomically
 from exports.leaflets.content import Leaflet
 from exports.leaflets.render import render_pdf, template_version
 
@@ -28,7 +26,7 @@ PAGE_FORMAT = "a4"
 # The printed date changes each day, so a file is never asked for after the day it was made.
 MAX_AGE = timedelta(days=1)
 MAX_BYTES = 64 * 1024 * 1024
-TEMPORARY_PREFIX = "."
+TEMPORARY_PREFIX = "."  # what ``write_atomically`` names a file it is still writing
 
 
 def cache_folder() -> Path:
@@ -48,20 +46,9 @@ def shortlist_pdf(leaflet: Leaflet, checked_on: date) -> bytes:
         pass
     pdf = render_pdf(leaflet, PAGE_FORMAT, checked_on)
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(path, pdf)
+    write_atomically(path, pdf)
     prune(folder)
     return pdf
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMPORARY_PREFIX}{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def prune(folder: Path, *, max_age: timedelta = MAX_AGE, max_bytes: int = MAX_BYTES,

@@ -127,7 +127,9 @@ def plan_bank(out_dir: Path, site_url: str, hub_slug: str | None = None) -> Bank
     return BankPlan(out_dir, jobs, changed, unchanged, removed, manifest)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` (named with a leading dot) and rename it into place, so no
+    reader ever sees half a file."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -167,7 +169,7 @@ def _manifest_order(entry: dict[str, object]) -> tuple[int, str, int, str]:
 def _write_manifest(out_dir: Path, manifest: dict[str, dict[str, object]]) -> None:
     entries = sorted(manifest.values(), key=_manifest_order)
     body = json.dumps({"version": MANIFEST_VERSION, "leaflets": entries}, indent=2, ensure_ascii=False)
-    _write_atomically(out_dir / MANIFEST_NAME, (body + "\n").encode("utf-8"))
+    write_atomically(out_dir / MANIFEST_NAME, (body + "\n").encode("utf-8"))
 
 
 def build_plan(plan: BankPlan, *, on_built: Callable[[Job], None] | None = None, workers: int | None = None,
@@ -185,7 +187,7 @@ def build_plan(plan: BankPlan, *, on_built: Callable[[Job], None] | None = None,
     ordered = sorted(plan.changed, key=lambda job: -sum(len(s.entries) for s in job.leaflet.sections))
     try:
         for job, pdf, pages in _rendered(ordered, checked_on, workers or default_workers()):
-            _write_atomically(plan.out_dir / job.file_name, pdf)
+            write_atomically(plan.out_dir / job.file_name, pdf)
             manifest[job.file_name] = {
                 "file": job.file_name,
                 "title": job.title,

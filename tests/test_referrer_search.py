@@ -282,18 +282,18 @@ def test_pages_continue_the_ranking(demo_app: Flask) -> None:
     sign_in(client, REFERRER)
     per_page = demo_app.config["RESULTS_PER_PAGE"]
     assert len(directory.public) > 2 * per_page
+    pages = -(-len(directory.public) // per_page)
     for code in (14, 19, 3):
         ids: list[int] = []
-        page = 1
-        while True:
+        for page in range(1, pages + 1):
             found = result_ids(get_ok(client, f"/referrer/search?cluster={code}&page={page}"))
-            if not found:
-                break
-            assert len(found) <= per_page
+            assert 0 < len(found) <= per_page, (code, page)
             ids += found
-            page += 1
         assert len(ids) == len(set(ids)) == len(directory.public), code
         assert_ranked(ids, directory, {code}, code)
+        # A page past the last shows the last again, rather than nothing (issue 24).
+        past = result_ids(get_ok(client, f"/referrer/search?cluster={code}&page={pages + 1}"))
+        assert past == found
 
 
 def test_a_postcode_keeps_the_cluster_ranking(referrer: FlaskClient, directory: Directory) -> None:

@@ -341,9 +341,6 @@ BAD_VALUES = [
     ("access", "pigeon", "‘pigeon’ is not a way of delivering help we know"),
     ("accessibility", "ramp-ish", "‘ramp-ish’ is not an accessibility feature we know"),
     ("when", "midnight", "‘midnight’ is not an opening time we know; showing all opening times"),
-    ("page", "0", "That page does not exist"),
-    ("page", "abc", "That page does not exist"),
-    ("page", "1001", "That page does not exist"),
     ("postcode", "<script>", "We can&#39;t place the postcode"),
 ]
 
@@ -355,12 +352,11 @@ def test_bad_filter_values_get_a_plain_message(
     page = get_page(demo_client, {"q": "advice", parameter: value})
     links = error_summary_links(page)
     assert len(links) == 1 and links[0][1].startswith(html.unescape(message)), links
-    # The summary link reaches something that takes focus: a group's first checkbox, the field itself, or
-    # for a page that does not exist the count of results.
+    # The summary link reaches something that takes focus: a group's first checkbox or the field itself.
     (target, _), = links
     assert target.startswith(f"f-{parameter}")
     tag = focusable_element(page, target)
-    if parameter not in {"age", "postcode", "page"}:
+    if parameter not in {"age", "postcode"}:
         assert tag == "input" and re.search(rf'<input[^>]*id="{target}"[^>]*type="checkbox"', page)
     # The bad value is dropped and the rest of the search still runs.
     assert status_count(page) == all_results(shared_demo_app, q="advice").total
@@ -379,7 +375,7 @@ def test_nothing_is_echoed_unescaped(parameter: str, demo_client: FlaskClient) -
 
 @pytest.mark.parametrize("parameter, value", [("age", "abc"), ("category", "nope"), ("cost", "expensive"),
                                               ("when", "midnight"), ("postcode", "ZZ1 1ZZ"),
-                                              ("area", "narnia"), ("page", "abc")])
+                                              ("area", "narnia")])
 def test_each_error_message_links_to_something_on_the_page(
     parameter: str, value: str, demo_client: FlaskClient
 ) -> None:

@@ -47,6 +47,9 @@ class SearchRequest:
     exact: bool = False  # search the words as typed: the person chose "search instead for …"
     nearest: bool = False  # near a postcode, nearest first rather than best match first
     errors: dict[str, str] = field(default_factory=dict)  # parameter → plain message
+    # Why the page shown is not the one asked for (an old or edited link): said beside the count of results,
+    # not as an error, since there is nothing for the person to correct.
+    page_note: str = ""
     # The (parameter, value) pairs of the query string left out for an error: links from the page drop them.
     rejected: set[tuple[str, str]] = field(default_factory=set)
 
@@ -117,6 +120,6 @@ def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
     if WHOLE_NUMBER.fullmatch(page_text) and 1 <= int(page_text) <= MAX_PAGE:
         request.page = int(page_text)
     elif page_text:
-        request.errors["page"] = "That page does not exist; showing the first page"
+        request.page_note = "That page does not exist; showing the first page"
     request.filters = SearchFilters(**values)  # type: ignore[arg-type]
     return request

@@ -28,7 +28,7 @@ def run_search(search_request: SearchRequest, *, clusters: tuple[int, ...] = ())
     """The page of results asked for; for a page past the last, the last page and a note saying so.
 
     The last page is shown at the address asked for rather than redirected to: the person is told why they
-    are not on the page they asked for, in the error summary (a redirect would move them without a word,
+    are not on the page they asked for, beside the count (a redirect would move them without a word,
     or need a message kept in the session for the next request), the referrer page, which shares this,
     does the same, and it takes no second request. The page's own links lead on from the page shown."""
     def page(number: int) -> SearchResults:
@@ -39,7 +39,7 @@ def run_search(search_request: SearchRequest, *, clusters: tuple[int, ...] = ())
     results = page(search_request.page)
     if results.page > results.pages:
         if results.total:  # with nothing found, "No listings match" says it all
-            search_request.errors["page"] = (
+            search_request.page_note = (
                 f"There are only {results.pages} pages of results; showing the last" if results.pages > 1
                 else "There is only 1 page of results; showing it")
         results = page(results.pages)

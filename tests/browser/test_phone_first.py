@@ -21,12 +21,13 @@ def bottom(page: Page, selector: str) -> float:
 
 
 @pytest.mark.parametrize("screen", [SMALL_PHONE, NARROWEST], ids=["360px", "320px"])
-@pytest.mark.parametrize("words", ["counselling", "carers", "debt advice"])
+@pytest.mark.parametrize("query", ["q=counselling", "q=carers", "q=debt+advice", "q=counselling&page=999"],
+                         ids=["counselling", "carers", "debt advice", "a page past the last"])
 def test_the_first_result_is_in_the_first_screen(
-    words: str, screen: dict[str, int], new_context: Callable[..., BrowserContext]
+    query: str, screen: dict[str, int], new_context: Callable[..., BrowserContext]
 ) -> None:
     page = new_context(screen).new_page()
-    page.goto(f"/search?q={words}")
+    page.goto(f"/search?{query}")
     assert bottom(page, FIRST_HEADING) <= screen["height"]
 
 

@@ -42,7 +42,7 @@ from app.directory.importing import ImportReport, import_csv
 from app.directory.listing_data import ListingData
 from app.directory.models import Organisation, OrganisationStatus, RevisionStatus, Service, ServiceStatus
 from app.extensions import db
-from app.hubs.models import Hub, HubSection
+from app.hubs.models import Hub, HubSection, section_slug
 from app.timeutil import today, utcnow
 
 DEMO_AS_OF = date(2026, 11, 23)
@@ -175,7 +175,10 @@ def load_hubs(path: Path, result: DemoLoad, *, reset: bool) -> None:
             ))
             hub.sections.append(HubSection(
                 position=position, title=section_spec["title"], intro=section_spec["intro"],
-                categories=section_spec["categories"], audiences=section_spec["audiences"], picks=picks,
+                slug=section_slug(section_spec["title"], {section.slug for section in hub.sections}),
+                categories=section_spec["categories"], audiences=section_spec["audiences"],
+                kinds=section_spec.get("kinds", []), except_categories=section_spec.get("except_categories", []),
+                except_audiences=section_spec.get("except_audiences", []), picks=picks,
             ))
 
 

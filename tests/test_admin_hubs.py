@@ -11,11 +11,15 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, select, text
 
+from app.admin.hubs import PREVIEW_OPEN
 from app.directory.models import Service
+from app.directory.visibility import freshness_cutoff
 from app.extensions import db
-from app.hubs.models import Hub
+from app.hubs.models import Hub, HubSection
+from app.hubs.sections import section_listings
+from app.timeutil import today
 from exports.leaflets import content
 from exports.leaflets.manifest import read_manifest
 from tests.test_leaflets import (
@@ -30,6 +34,7 @@ from tests.test_leaflets import (
     part_regions,
     sign_in,
 )
+from tests.test_section_rules import judgement
 from tests.web import csrf_token, error_summary_links, focusable_element, landing, new_client, title_of
 
 
@@ -61,9 +66,12 @@ def section_ids(app: Flask, slug: str) -> list[tuple[int, str]]:
 
 
 def section_data(prefix: str, title: str, intro: str = "", categories: tuple[str, ...] = (),
-                 audiences: tuple[str, ...] = (), picks: str = "") -> dict[str, object]:
+                 audiences: tuple[str, ...] = (), picks: str = "", kinds: tuple[str, ...] = (),
+                 except_categories: tuple[str, ...] = (), except_audiences: tuple[str, ...] = ()) -> dict[str, object]:
     return {f"{prefix}-title": title, f"{prefix}-intro": intro, f"{prefix}-categories": list(categories),
-            f"{prefix}-audiences": list(audiences), f"{prefix}-picks": picks}
+            f"{prefix}-audiences": list(audiences), f"{prefix}-kinds": list(kinds),
+            f"{prefix}-except_categories": list(except_categories),
+            f"{prefix}-except_audiences": list(except_audiences), f"{prefix}-picks": picks}
 
 
 def listing(app: Flask, name: str) -> int:
@@ -196,11 +204,11 @@ def test_editing_sections_and_the_next_build_follows(hubs_app: Flask, admin: Fla
     page = "/admin/hubs/bath"
     # Keep three sections, removing the rest through the form (the leaflet build below stays quick).
     for section_id, title in section_ids(hubs_app, "bath"):
-        if title not in {"Urgent help", "First contact and self-referral", "Work, learning and volunteering"}:
+        if title not in {"Urgent help", "First contact, advice and advocacy", "Work, learning and volunteering"}:
             response = post(admin, f"/admin/hubs/bath/sections/{section_id}/remove", {}, page=page)
             assert response.status_code == 302
     sections = section_ids(hubs_app, "bath")
-    assert [title for _, title in sections] == ["Urgent help", "First contact and self-referral",
+    assert [title for _, title in sections] == ["Urgent help", "First contact, advice and advocacy",
                                                  "Work, learning and volunteering"]
     urgent, first_contact, work = (section_id for section_id, _ in sections)
 
@@ -233,7 +241,7 @@ def test_editing_sections_and_the_next_build_follows(hubs_app: Flask, admin: Fla
         assert sorted(s.name for s in edited.picks) == ["Recovery Team – Bath", "The Lantern Crisis Café"]
         directory = content.Directory.load(hubs_app.config["SITE_URL"])
         leaflet = content.hub_leaflet(hub, directory)
-        picked_first = [s.name for s in content.section_services(edited, hub.areas, directory)][:2]
+        picked_first = [s.name for s in section_listings(edited, hub, directory.services)][:2]
         assert picked_first == ["Recovery Team – Bath", "The Lantern Crisis Café"]
         expected = [[entry.name for entry in section.entries] for section in leaflet.sections]
 
@@ -303,3 +311,153 @@ def test_saving_hub_details(hubs_app: Flask, admin: FlaskClient) -> None:
         assert (hub.name, hub.description, hub.areas) == ("Keynsham and Saltford", "Two towns.",
                                                           ["keynsham", "saltford"])
     assert "Keynsham and Saltford" in main_text(admin.get("/admin/hubs").get_data(as_text=True))
+
+
+# --- the rule's narrowing fields, and what each section holds now ----------------------------------------------
+
+
+def section_part(page: str, section_id: int) -> str:
+    """The part of the hub page about one section: from its item to the next section's, or to "Add a section"."""
+    start = page.index(f'<li id="section-{section_id}"')
+    ends = [page.find(marker, start + 1) for marker in ('<li id="section-', 'id="add-section"')]
+    return page[start:min(end for end in ends if end > 0)]
+
+
+def rule_lines(part: str) -> list[str]:
+    rule = re.search(r'<ul class="[^"]*wa-section-rule">(.*?)</ul>', part, re.S)
+    assert rule, "no rule in words"
+    return [html.unescape(line) for line in re.findall(r"<li>(.*?)</li>", rule.group(1), re.S)]
+
+
+def ticked(part: str, name: str) -> list[str]:
+    return re.findall(rf'name="{re.escape(name)}" type="checkbox" value="([^"]+)" checked', part)
+
+
+def public_ids(app: Flask) -> set[str]:
+    """The external ids of the listings the public can see today, by plain SQL (design §2 principle 5)."""
+    with app.app_context():
+        query = text("SELECT s.external_id FROM service s JOIN organisation o ON o.id = s.organisation_id "
+                     "WHERE s.status = 'published' AND o.status <> 'archived' AND s.assured_at >= :cutoff "
+                     "AND (s.event_date IS NULL OR s.event_date >= :today)").bindparams(
+            bindparam("cutoff", freshness_cutoff(), type_=Date), bindparam("today", today(), type_=Date))
+        return {row[0] for row in db.session.execute(query)}
+
+
+def test_each_section_shows_its_rule_in_words_and_its_narrowing_fields(hubs_app: Flask, admin: FlaskClient) -> None:
+    page = admin.get("/admin/hubs/somer-valley").get_data(as_text=True)
+    sections = {title: section_id for section_id, title in section_ids(hubs_app, "somer-valley")}
+    therapies = section_part(page, sections["Talking therapies"])
+    everywhere = ("Only listings serving one of the hub's areas, all of Bath and North East Somerset, "
+                  "or anywhere in the UK")
+    assert rule_lines(therapies) == [
+        "Listings in any of these categories: Mental health, in name order",
+        "Only these kinds of listing: Service",
+        "Leaving out any in: Urgent help, Housing, Work, learning and volunteering, Advice and advocacy",
+        "Leaving out any for: Young people, Older people, Pregnancy and new parents",
+        "Leaving out any picked by hand for another section of this hub", everywhere]
+    prefix = f"section-{sections['Talking therapies']}"
+    assert ticked(therapies, f"{prefix}-categories") == ["mental-health"]
+    assert ticked(therapies, f"{prefix}-kinds") == ["service"]
+    assert ticked(therapies, f"{prefix}-except_categories") == ["urgent-help", "housing", "work-learning",
+                                                                  "advice-advocacy"]
+    assert ticked(therapies, f"{prefix}-except_audiences") == ["young-people", "older-people", "pregnancy"]
+    for field in ("kinds", "except_categories", "except_audiences"):
+        assert focusable_element(page, f"{prefix}-{field}") == "input"
+    community = section_part(page, sections["Community mental health"])
+    assert rule_lines(community) == ["First, 12 listings picked by hand, in name order", everywhere]
+
+
+def test_each_section_counts_and_names_the_listings_it_holds_now(hubs_app: Flask, admin: FlaskClient) -> None:
+    """The count and the names agree with the hand-made judgement (tests/test_section_rules.py) of the listings
+    the public can see today, found by plain SQL; each name links to the listing's public page."""
+    page = admin.get("/admin/hubs/somer-valley").get_data(as_text=True)
+    public = public_ids(hubs_app)
+    with hubs_app.app_context():
+        ids = {service.external_id: service.id for service in db.session.scalars(select(Service))}
+        hub = db.session.scalar(select(Hub).where(Hub.slug == "somer-valley"))
+        sections = [(section.id, section.slug, section.title) for section in hub.sections]
+    judged = judgement()
+    assert len(public) < len(ids), "the demo has listings the public cannot see, which no section may show"
+    folded = shown = 0
+    for section_id, slug, title in sections:
+        expected = {ids[listing] for (where, listing), held in judged.items()
+                    if where == "somer-valley" and slug in held and listing in public}
+        part = section_part(page, section_id)
+        count = re.search(rf'id="section-{section_id}-count">It holds <strong>(\d+)</strong> listings? the public',
+                          part)
+        assert count and int(count.group(1)) == len(expected), (title, count and count.group(1), len(expected))
+        links = [int(number) for number in re.findall(r'<li><a href="/services/(\d+)">', part)]
+        assert sorted(links) == sorted(expected) and len(links) == len(set(links)), title
+        details = re.search(r'<details class="nhsuk-details">\s*<summary[^>]*>.*?The (\d+) listings<span '
+                            r'class="nhsuk-u-visually-hidden"> in ([^<]+)</span>', part, re.S)
+        if len(expected) > PREVIEW_OPEN:
+            assert details and int(details.group(1)) == len(expected), title
+            assert html.unescape(details.group(2)) == title
+            folded += 1
+        else:
+            assert not details, title
+            shown += 1
+    assert folded and shown, "the demo has long sections, folded away, and short ones, shown openly"
+    # The names are links to the listings' public pages.
+    first = re.search(r'<li><a href="(/services/\d+)">([^<]+)</a>', page)
+    assert first and html.unescape(first.group(2)) in admin.get(first.group(1)).get_data(as_text=True)
+
+
+def test_saving_the_narrowing_fields(hubs_app: Flask, admin: FlaskClient) -> None:
+    response = post(admin, "/admin/hubs", {"hub-name": "Rules", "hub-slug": "rules", "hub-areas": ["bath"]},
+                    page="/admin/hubs", prefix="hub")
+    assert response.status_code == 302
+    page = "/admin/hubs/rules"
+    response = post(admin, f"{page}/sections", section_data("new", "Groups", categories=("mental-health",),
+                                                            kinds=("group",)), page=page, prefix="new")
+    _, fragment = landing(admin, response)
+    section_id = int(fragment.removeprefix("section-"))
+    prefix = f"section-{section_id}"
+    data = section_data(prefix, "Adult groups", categories=("mental-health", "wellbeing"),
+                        kinds=("event", "group"), except_categories=("families", "urgent-help"),
+                        except_audiences=("young-people", "carers"))
+    shown, fragment = landing(admin, post(admin, f"{page}/sections/{section_id}", data, page=page, prefix=prefix))
+    assert fragment == prefix and title_of(shown).startswith("Section saved: Adult groups – ")
+    with hubs_app.app_context():
+        section = db.session.scalar(select(Hub).where(Hub.slug == "rules")).sections[0]
+        # Kept in the taxonomies' order, whatever order the boxes came in.
+        assert (section.kinds, section.except_categories, section.except_audiences) == (
+            ["group", "event"], ["urgent-help", "families"], ["young-people", "carers"])
+        public = public_ids(hubs_app)
+        offered = [service for service in db.session.scalars(select(Service)) if service.external_id in public]
+        groups = {service.name for service in section_listings(section, section.hub, offered)}
+        event = db.session.execute(text("SELECT detail FROM audit_event WHERE action = 'hub section changed' "
+                                        "ORDER BY id DESC LIMIT 1")).scalar_one()
+    assert event.startswith("Adult groups: Listings in any of these categories: Mental health, Wellbeing")
+    assert "Only these kinds of listing: Group, Event" in event and "Leaving out any for: Young people, Carers" in event
+    assert "Peer Support Group – Bath" in groups and "Perinatal Peer Support – Bath" not in groups
+    part = section_part(shown, section_id)
+    assert "Leaving out any in: Urgent help, Families" in rule_lines(part)[2]
+    assert ticked(part, f"{prefix}-kinds") == ["group", "event"]
+    assert f'It holds <strong>{len(groups)}</strong> listings' in part
+
+
+def test_a_category_chosen_and_left_out_is_an_error(hubs_app: Flask, admin: FlaskClient) -> None:
+    page = "/admin/hubs/bath"
+    before = section_ids(hubs_app, "bath")
+    section_id = before[0][0]
+    prefix = f"section-{section_id}"
+    data = section_data(prefix, "Urgent help", categories=("urgent-help", "housing"), audiences=("carers",),
+                        kinds=("service", "spaceship"), except_categories=("housing", "urgent-help", "money"),
+                        except_audiences=("carers",))
+    response = post(admin, f"{page}/sections/{section_id}", data, page=page, prefix=prefix)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert title_of(body).startswith("Error: ")
+    links = dict(error_summary_links(body))
+    assert links[f"{prefix}-except_categories"] == "Do not leave out a category you chose: Urgent help, Housing"
+    assert links[f"{prefix}-except_audiences"] == "Do not leave out people you chose: Carers"
+    assert f"{prefix}-kinds" in links
+    for field in ("kinds", "except_categories", "except_audiences"):
+        assert focusable_element(body, f"{prefix}-{field}") == "input"
+    part = section_part(body, section_id)
+    assert ticked(part, f"{prefix}-except_categories") == ["urgent-help", "housing", "money"], "what was ticked stays"
+    assert re.search(r"<details class=\"nhsuk-details\" open>", part), "the section's form is open"
+    with hubs_app.app_context():
+        urgent = db.session.get(HubSection, section_id)
+        assert urgent.except_categories == ["practical-help"] and urgent.kinds == [], "nothing saved"

@@ -1,13 +1,16 @@
 """Administrators edit hubs and their ordered sections, which the printed leaflets follow part by part.
 
-A section chooses listings by categories, by audiences and by hand ("picks", typed as listing numbers or
-exact names). The next ``leaflets build`` follows whatever is saved here.
+A section chooses listings by one rule (``app.hubs.sections``): by hand ("picks", typed as listing numbers or
+exact names), then by categories and audiences, narrowed by kinds and by the categories and audiences it leaves
+out. Each section on the hub's page shows its rule in words and the listings it holds now. The next
+``leaflets build`` follows whatever is saved here.
 """
 
 import re
 
 from flask import abort, redirect, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
@@ -19,10 +22,12 @@ from app.admin.audit import audit
 from app.admin.forms import EmptyForm
 from app.confirmations import flash_confirmation
 from app.directory.models import Service, ServiceStatus
+from app.directory.visibility import is_public
 from app.extensions import db
 from app.form_errors import render_form_page
 from app.forms import WebForm
-from app.hubs.models import Hub, HubSection
+from app.hubs.models import Hub, HubSection, section_slug
+from app.hubs.sections import rule_description, section_listings
 from app.routing import MAX_ID
 from app.taxonomies import taxonomy
 
@@ -31,6 +36,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # ASCII digits only (``\d`` would read other scripts' digits); more than ten cannot be an id (app/routing.py).
 PICK_BY_NUMBER = re.compile(r"^#?([0-9]{1,10})$|^#([0-9]{1,10})(?![0-9])")
 MAX_PICKS = 100
+PREVIEW_OPEN = 8  # a section's listings are named openly up to this many, and folded away beyond it
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -73,6 +79,10 @@ class SectionForm(WebForm):
     intro = TextAreaField("Introduction", validators=[Length(max=2000)], filters=[_stripped])
     categories = MultiCheckboxField("Listings in these categories", choices=_choices("categories"))
     audiences = MultiCheckboxField("Listings especially for these people", choices=_choices("audiences"))
+    kinds = MultiCheckboxField("Only these kinds of listing", choices=_choices("kinds"))
+    except_categories = MultiCheckboxField("Leave out listings in these categories", choices=_choices("categories"))
+    except_audiences = MultiCheckboxField("Leave out listings especially for these people",
+                                          choices=_choices("audiences"))
     picks = TextAreaField("Hand-picked listings", validators=[Length(max=20000)])
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -103,6 +113,12 @@ class SectionForm(WebForm):
             raise ValidationError("; ".join(problems[:5]) + ("; …" if len(problems) > 5 else ""))
         self.picked = picked
 
+    def validate_except_categories(self, field: MultiCheckboxField) -> None:
+        _none_chosen_and_left_out(self.categories, field, "categories", "a category")
+
+    def validate_except_audiences(self, field: MultiCheckboxField) -> None:
+        _none_chosen_and_left_out(self.audiences, field, "audiences", "people")
+
     def validate(self, extra_validators: object = None) -> bool:
         valid = super().validate(extra_validators)  # type: ignore[arg-type]
         if valid and not (self.categories.data or self.audiences.data or self.picked):
@@ -116,14 +132,32 @@ class SectionForm(WebForm):
         self.intro.data = section.intro
         self.categories.data = list(section.categories)
         self.audiences.data = list(section.audiences)
+        self.kinds.data = list(section.kinds)
+        self.except_categories.data = list(section.except_categories)
+        self.except_audiences.data = list(section.except_audiences)
         self.picks.data = "\n".join(f"#{s.id} {s.name}" for s in sorted(section.picks, key=lambda s: s.name.casefold()))
 
     def apply_to(self, section: HubSection) -> None:
         section.title = self.title.data or ""
         section.intro = self.intro.data or ""
-        section.categories = [slug for slug in taxonomy("categories").slugs if slug in (self.categories.data or [])]
-        section.audiences = [slug for slug in taxonomy("audiences").slugs if slug in (self.audiences.data or [])]
+        section.categories = _in_order("categories", self.categories.data)
+        section.audiences = _in_order("audiences", self.audiences.data)
+        section.kinds = _in_order("kinds", self.kinds.data)
+        section.except_categories = _in_order("categories", self.except_categories.data)
+        section.except_audiences = _in_order("audiences", self.except_audiences.data)
         section.picks = list(self.picked)
+
+
+def _in_order(name: str, chosen: list[str] | None) -> list[str]:
+    """The chosen slugs in the taxonomy's order."""
+    return [slug for slug in taxonomy(name).slugs if slug in (chosen or [])]
+
+
+def _none_chosen_and_left_out(chosen: MultiCheckboxField, left_out: MultiCheckboxField, name: str, what: str) -> None:
+    """A category (or audience) both chosen and left out would bring nothing in: say which."""
+    both = [slug for slug in _in_order(name, chosen.data) if slug in (left_out.data or [])]
+    if both:
+        raise ValidationError(f"Do not leave out {what} you chose: {', '.join(taxonomy(name).label(s) for s in both)}")
 
 
 def _name_key(name: str) -> str:
@@ -147,6 +181,11 @@ def _find_listing(text: str, by_name: dict[str, list[Service]]) -> tuple[Service
         numbers = ", ".join(f"#{s.id}" for s in matches)
         return None, f"More than one listing is called ‘{text}’; use its number ({numbers})"
     return matches[0], ""
+
+
+def _rule_in_words(section: HubSection) -> str:
+    """What the audit log keeps of a saved section: its title and its rule."""
+    return f"{section.title}: {'; '.join(rule_description(section))}"
 
 
 def _hub(slug: str) -> Hub:
@@ -187,12 +226,19 @@ def _section_forms(hub: Hub, bound: SectionForm | None = None, bound_id: int | N
     return forms
 
 
+def _public_services() -> list[Service]:
+    """The listings the public sees now, the ones hub sections hold online and on the leaflets."""
+    query = select(Service).where(Service.status == ServiceStatus.PUBLISHED).options(selectinload(Service.organisation))
+    return [service for service in db.session.scalars(query) if is_public(service)]
+
+
 def _edit_page(hub: Hub, *, hub_form: HubForm | None = None, new_section: SectionForm | None = None,
                bound: SectionForm | None = None, bound_id: int | None = None) -> tuple[str, int]:
     if hub_form is None:
         hub_form = HubForm(prefix="hub", formdata=None, obj=hub)
     new_section = new_section or SectionForm(prefix="new", formdata=None)
     section_forms = _section_forms(hub, bound, bound_id)
+    services = _public_services()
     return render_form_page(
         "admin/hub_edit.html",
         [hub_form, new_section, *section_forms.values()],
@@ -203,6 +249,9 @@ def _edit_page(hub: Hub, *, hub_form: HubForm | None = None, new_section: Sectio
         new_section=new_section,
         action_form=EmptyForm(),
         area_names={term.slug: term.name for term in taxonomy("areas").terms},
+        rules={section.id: rule_description(section) for section in hub.sections},
+        holdings={section.id: section_listings(section, hub, services) for section in hub.sections},
+        preview_open=PREVIEW_OPEN,
     )
 
 
@@ -225,7 +274,7 @@ def add_hub() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _hubs_page(form)
     hub = Hub(slug=form.slug.data, name=form.name.data, description=form.description.data or "",
-              areas=[slug for slug in taxonomy("areas").slugs if slug in (form.areas.data or [])])
+              areas=_in_order("areas", form.areas.data))
     db.session.add(hub)
     audit("hub added", hub.name, hub.slug)
     db.session.commit()
@@ -247,7 +296,7 @@ def save_hub(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _edit_page(hub, hub_form=form)
     hub.name, hub.description = form.name.data or "", form.description.data or ""
-    hub.areas = [slug for slug in taxonomy("areas").slugs if slug in (form.areas.data or [])]
+    hub.areas = _in_order("areas", form.areas.data)
     audit("hub changed", hub.name, f"areas: {', '.join(hub.areas)}")
     db.session.commit()
     flash_confirmation(f"Hub saved: {hub.name}")
@@ -263,8 +312,9 @@ def add_section(slug: str) -> Response | tuple[str, int]:
         return _edit_page(hub, new_section=form)
     section = HubSection(position=len(hub.sections))
     form.apply_to(section)
+    section.slug = section_slug(section.title, {other.slug for other in hub.sections})
     hub.sections.append(section)
-    audit("hub section added", hub.name, section.title)
+    audit("hub section added", hub.name, _rule_in_words(section))
     db.session.commit()
     flash_confirmation(f"Section added: {section.title}", "It is the last section.")
     return _back_to_hub(hub, f"section-{section.id}")
@@ -279,7 +329,7 @@ def save_section(slug: str, section_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _edit_page(hub, bound=form, bound_id=section.id)
     form.apply_to(section)
-    audit("hub section changed", hub.name, section.title)
+    audit("hub section changed", hub.name, _rule_in_words(section))
     db.session.commit()
     flash_confirmation(f"Section saved: {section.title}")
     return _back_to_hub(hub, f"section-{section.id}")

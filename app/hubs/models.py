@@ -1,6 +1,8 @@
 """Hubs and sections (design §4)."""
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+import re
+
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.directory.models import Service
@@ -29,17 +31,34 @@ class Hub(db.Model):
 
 
 class HubSection(db.Model):
-    """A part of a hub (and of its leaflet): listings chosen by category, audience or by hand."""
+    """A part of a hub (and of its leaflet): listings chosen by a rule or by hand (``app.hubs.sections``)."""
 
     __tablename__ = "hub_section"
+    __table_args__ = (UniqueConstraint("hub_id", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
+    # Its address under the hub's (/hubs/<hub>/<slug>), made from the first title and then kept, so the QR
+    # codes on leaflets already printed still lead here after the title is reworded.
+    slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
     intro: Mapped[str] = mapped_column(Text, default="")
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What narrows the rule: only these kinds of listing; none in these categories; none for these people.
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    except_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    except_audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     hub: Mapped[Hub] = relationship(back_populates="sections")
     picks: Mapped[list[Service]] = relationship(secondary=section_pick)
+
+
+def section_slug(title: str, taken: set[str]) -> str:
+    """A slug for a new section titled ``title``, not one of ``taken`` (the hub's others)."""
+    base = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:70] or "section"
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug

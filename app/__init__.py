@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.assets import assets
     from app.auth import auth
     from app.errors import register_error_pages
+    from app.hubs.views import hubs
     from app.leaflets import leaflets
     from app.manage import manage
     from app.public import public
@@ -89,7 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.shortlist import shortlist
     from app.template_helpers import register_template_helpers
 
-    for blueprint in (assets, public, shortlist, leaflets, auth, referrer, manage, admin, api):
+    for blueprint in (assets, public, hubs, shortlist, leaflets, auth, referrer, manage, admin, api):
         app.register_blueprint(blueprint)
     register_error_pages(app)
     register_search_unavailable(app)

@@ -331,6 +331,10 @@ RULES: dict[str, Rule] = {
     "public.robots": Rule(at("/robots.txt"), EVERYONE),
     "public.sitemap": Rule(at("/sitemap.xml"), EVERYONE),
     "assets.frontend": Rule(at("/assets/nhsuk-frontend.min.css"), EVERYONE),
+    # the hubs online; "Find your hub" leads on to the hub (BA1 is Bath); every demo hub has an "Urgent help" part
+    "hubs.index": Rule(at("/hubs/?place=BA1"), EVERYONE),
+    "hubs.hub": Rule(lambda w, r: f"/hubs/{w.hub}", EVERYONE),
+    "hubs.section": Rule(lambda w, r: f"/hubs/{w.hub}/urgent-help", EVERYONE),
     "leaflets.bank": Rule(at("/leaflets"), EVERYONE),
     "leaflets.download": Rule(lambda w, r: f"/leaflets/{w.leaflet}", EVERYONE),
     # the public API

@@ -19,10 +19,12 @@ from flask import Flask, template_rendered
 from sqlalchemy import text
 
 import app.directory.public_view as public_view
+import app.hubs.pages as hub_pages
 from app.api.params import Paging
 from app.directory.models import ClusterFocus, Service, ServiceCluster
 from app.directory.public_view import listing_card, public_listing
 from app.extensions import db
+from app.hubs.finder import Finding
 from app.leaflets.views import BankGroup
 from app.public.search_form import SearchRequest
 from app.taxonomies import Term
@@ -35,10 +37,10 @@ from tests.web import form_post
 
 CLUSTERS_FILE = Path(__file__).resolve().parent.parent / "data" / "taxonomies" / "clusters.json"
 CLUSTER_NAMES = tuple(term["name"] for term in json.loads(CLUSTERS_FILE.read_text(encoding="utf-8"))["terms"])
-# What public pages, the shortlist and its PDF, the leaflet bank and the API are given.
-ROOTS = (*(cls for _, cls in inspect.getmembers(public_view, dataclasses.is_dataclass)
-           if cls.__module__ == public_view.__name__),
-         SearchRequest, SearchResults, Term, BankGroup, Leaflet, Paging)
+# What public pages, the hub pages, the shortlist and its PDF, the leaflet bank and the API are given.
+ROOTS = (*(cls for module in (public_view, hub_pages) for _, cls in inspect.getmembers(module, dataclasses.is_dataclass)
+           if cls.__module__ == module.__name__),
+         SearchRequest, SearchResults, Term, BankGroup, Leaflet, Paging, Finding)
 # Template context that Flask and the extensions add to every page, not what the view gives.
 FRAMEWORK_CONTEXT = {"config", "request", "session", "g", "current_user"}
 
@@ -233,18 +235,31 @@ def test_public_pages_are_given_only_these_view_models(demo_app: Flask) -> None:
                 given.setdefault(str(getattr(template, "name", template)), set()).update(
                     context_view_types(value, seen))
 
+    # The first hub and its first section fill the hub pages' addresses.
+    with demo_app.app_context():
+        hub, section = db.session.execute(text(
+            "SELECT h.slug, s.slug FROM hub h JOIN hub_section s ON s.hub_id = h.id ORDER BY h.slug, s.position"
+        )).first()
+        db.session.remove()
+    values = {"<int:service_id>": str(service_id), "<slug>": hub, "<section_slug>": section}
     urls = []
     for rule in demo_app.url_map.iter_rules():
-        public_blueprint = rule.endpoint.split(".")[0] in {"public", "shortlist", "leaflets"}
-        if public_blueprint and "GET" in (rule.methods or ()) and rule.arguments <= {"service_id"}:
-            urls.append(rule.rule.replace("<int:service_id>", str(service_id)))
-    urls.append("/search?area=bath&category=mental-health")
+        public_blueprint = rule.endpoint.split(".")[0] in {"public", "shortlist", "leaflets", "hubs"}
+        if public_blueprint and "GET" in (rule.methods or ()) and rule.arguments <= {"service_id", "slug",
+                                                                                      "section_slug"}:
+            url = rule.rule
+            for placeholder, value in values.items():
+                url = url.replace(placeholder, value)
+            urls.append(url)
+    urls += ["/search?area=bath&category=mental-health", "/hubs/?place=BS39", "/hubs/?place=Frome",
+             "/hubs/?place=nowhere"]
     with template_rendered.connected_to(record, demo_app):
         for url in urls:
             response = client.get(url)
-            assert response.status_code in (200, 302), url
+            assert response.status_code in (200, 302, 400), url
             response.close()
-    assert {"public/search.html", "public/listing.html", "shortlist/show.html"} <= set(given)
+    assert {"public/search.html", "public/listing.html", "shortlist/show.html", "hubs/index.html", "hubs/hub.html",
+            "hubs/section.html"} <= set(given)
     checked = view_models()
     unchecked = {template: sorted(t.__name__ for t in types - checked) for template, types in given.items()
                  if types - checked}

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app.directory.models import Service
 from app.directory.visibility import is_public
 from app.extensions import db
+from app.hubs.models import Hub, HubSection
 from app.public.search_form import MULTI_FILTERS, WHEN_CHOICES
 from app.taxonomies import cluster_super_classes, clusters, taxonomy
 
@@ -216,6 +217,29 @@ def test_the_shortlist_and_its_print_view_with_clustered_listings(shared_demo_ap
         assert_no_cluster_data(client, url)
 
 
+def hub_pages(app: Flask) -> list[str]:
+    """The hub list, every hub and every section of each, from the database."""
+    with app.app_context():
+        rows = db.session.execute(select(Hub.slug, HubSection.slug).join(HubSection.hub)
+                                  .order_by(Hub.slug, HubSection.position)).all()
+        db.session.remove()
+    hubs = sorted({hub for hub, _ in rows})
+    return ["/hubs/", *(f"/hubs/{hub}" for hub in hubs), *(f"/hubs/{hub}/{section}" for hub, section in rows)]
+
+
+def test_the_hub_pages(demo_client: FlaskClient, shared_demo_app: Flask) -> None:
+    """Every hub and section page (their listings include those with care clusters), and "Find your hub"
+    with what it answers: one hub, two, none, and a problem, also for cluster words typed in."""
+    urls = hub_pages(shared_demo_app)
+    assert len(urls) == 1 + 3 + 33
+    for url in urls:
+        assert_no_cluster_data(demo_client, url)
+    for place, status in (("BA3", 302), ("BS39", 200), ("Frome", 200), ("ZZ1 1ZZ", 400), ("", 400)):
+        assert_no_cluster_data(demo_client, "/hubs/?" + urlencode({"place": place}), place, status=status)
+    for words in ("cluster 14", "clusters:14", clusters()[14].name, "all clusters"):
+        assert_no_cluster_data(demo_client, "/hubs/?" + urlencode({"place": words}), words, status=400)
+
+
 def test_robots_and_the_sitemap(demo_client: FlaskClient) -> None:
     assert_no_cluster_data(demo_client, "/robots.txt")
     sitemap = assert_no_cluster_data(demo_client, "/sitemap.xml")
@@ -234,7 +258,8 @@ def test_the_style_sheet_and_script_carry_no_cluster_names(demo_client: FlaskCli
 def test_error_pages(demo_client: FlaskClient, shared_demo_app: Flask) -> None:
     listing = public_ids(shared_demo_app)[0]
     for url in ("/no-such-page", "/services/999999", "/services/abc", "/cluster/14",
-                "/services/Psychotic%20Crisis", "/search/" + quote(clusters()[14].name)):
+                "/services/Psychotic%20Crisis", "/search/" + quote(clusters()[14].name),
+                "/hubs/" + quote(clusters()[14].name), "/hubs/bath/" + quote(clusters()[14].name)):
         page = assert_no_cluster_data(demo_client, url, status=404)  # nothing echoed, nothing to cut out
         assert "Page not found" in page
     for url in ("/sign-out", "/shortlist/add", "/shortlist/note"):

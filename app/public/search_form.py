@@ -54,7 +54,8 @@ class SearchRequest:
     rejected: set[tuple[str, str]] = field(default_factory=set)
 
 
-def _outward(postcode: str) -> OutwardCode | None:
+def outward_district(postcode: str) -> OutwardCode | None:
+    """The district of a full postcode or of its outward code alone ("BA3 4AB", "ba3"); None if unknown."""
     compact = postcode.strip().upper().replace(" ", "")
     codes = outward_codes()
     # The outward code is everything but the last three characters of a full postcode.
@@ -106,7 +107,7 @@ def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
     values["when"] = _choices(request, args, "when", WHEN_CHOICES)
     request.postcode = args.get("postcode", "").strip()[:10]
     if request.postcode:
-        near = _outward(request.postcode)
+        near = outward_district(request.postcode)
         if near is None:
             request.errors["postcode"] = (
                 f"We can't place the postcode '{request.postcode}'. Try a Bath and North East Somerset "

@@ -145,6 +145,12 @@ PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
     "bad-request": (None, _goto("/search?q=%00")),
     "forbidden": (EDITOR, _goto("/admin/")),
     "leaflets": (None, _goto("/leaflets")),
+    "hubs": (None, _goto("/hubs/")),
+    "hubs-two": (None, _goto("/hubs/?place=BS39")),  # a district across two hubs
+    "hubs-outside": (None, _goto("/hubs/?place=Frome")),  # a place no hub covers
+    "hubs-error": (None, _goto("/hubs/?place=ZZ1+1ZZ")),
+    "hub-found": (None, _goto("/hubs/?place=BA3")),  # leads on to the Somer Valley hub, with a confirmation
+    "hub-section": (None, _goto("/hubs/somer-valley/carers-and-families")),
     "referrer-search": (REFERRER, _goto("/referrer/search?cluster=5")),
     "referrer-listing": (REFERRER, _referrer_listing),
     "manage-dashboard": (EDITOR, _goto("/manage/")),
@@ -165,7 +171,7 @@ PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
 }
 # Pages that answer other than 200: a missing page, and forms shown again with their problems.
 STATUS = {"not-found": 404, "method-not-allowed": 405, "bad-request": 400, "forbidden": 403, "sign-in-errors": 400,
-          "listing-form-errors": 400, "admin-hubs-errors": 400}
+          "listing-form-errors": 400, "admin-hubs-errors": 400, "hubs-error": 400}
 NARROWEST = {"width": 320, "height": 740}
 WIDTHS = (DESKTOP, PHONE, NARROWEST)
 SIDEWAYS = "document.documentElement.scrollWidth > window.innerWidth"

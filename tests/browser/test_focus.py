@@ -167,6 +167,32 @@ def test_without_javascript_the_error_summary_still_takes_focus(
     expect(page.locator("#email")).to_be_focused()
 
 
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without JavaScript"])
+def test_find_your_hub_puts_focus_on_its_answer(javascript: bool, new_context: Callable[..., BrowserContext]) -> None:
+    """Two hubs: focus on the choice between them; a problem: on the error summary. One hub: its page, whose
+    title and first words say which it is, as after every other form."""
+    page = new_context(PHONE_SCREEN, java_script_enabled=javascript).new_page()
+    keys = Keyboard(page)
+
+    def find(asked: str) -> None:
+        page.goto("/hubs/")
+        page.locator("#place").fill(asked)
+        keys.tab_to("form.wa-hub-finder button", "Find your hub", limit=5)
+        keys.press("Enter")
+
+    for asked, focused, says in (("BS39", "#hub-answer", "More than one hub covers BS39"),
+                                 ("ZZ1 1ZZ", ".nhsuk-error-summary", "We can't place the postcode")):
+        find(asked)
+        expect(page.locator(focused)).to_be_focused()
+        expect(page.locator(focused)).to_contain_text(says)
+        assert in_view(page, focused), f"{asked}: the answer is not in the first screen"
+    find("Radstock")
+    expect(page).to_have_url(re.compile(r"/hubs/somer-valley$"))
+    expect(page).to_have_title(re.compile(r"^Your hub is Somer Valley – "))
+    expect(page.locator("main > .wa-flash")).to_contain_text("The Somer Valley hub covers")
+    assert in_view(page, "main > .wa-flash")
+
+
 # --- urgent help in the first screen -------------------------------------------------------------------------
 
 PAGE_TYPES: dict[str, tuple[str | None, str]] = {
@@ -178,6 +204,8 @@ PAGE_TYPES: dict[str, tuple[str | None, str]] = {
     "sign-in": (None, "/sign-in"),
     "not found": (None, "/services/999999"),
     "leaflets": (None, "/leaflets"),
+    "hubs": (None, "/hubs/"),
+    "a part of a hub": (None, "/hubs/bath/talking-therapies"),
     "referrer search": (REFERRER, "/referrer/search?cluster=5"),
     "editor's listings": (EDITOR, "/manage/"),
     "administration": (ADMIN, "/admin/"),

@@ -31,6 +31,17 @@ def test_the_first_result_is_in_the_first_screen(
     assert bottom(page, FIRST_HEADING) <= screen["height"]
 
 
+@pytest.mark.parametrize("screen", [SMALL_PHONE, NARROWEST], ids=["360px", "320px"])
+@pytest.mark.parametrize("part", ["bath/urgent-help", "somer-valley/carers-and-families",
+                                  "keynsham-chew-valley/older-people-and-dementia"])
+def test_a_part_of_a_hub_shows_its_first_listing_in_the_first_screen(
+    part: str, screen: dict[str, int], new_context: Callable[..., BrowserContext]
+) -> None:
+    page = new_context(screen).new_page()
+    page.goto(f"/hubs/{part}")
+    assert bottom(page, FIRST_HEADING) <= screen["height"]
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without JavaScript"])
 def test_someone_at_risk_sees_the_numbers_in_the_first_screen(
     javascript: bool, new_context: Callable[..., BrowserContext]

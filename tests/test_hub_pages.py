@@ -20,9 +20,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from app.directory.models import Service, ServiceStatus
+from app.directory.visibility import public_services
 from app.extensions import db
 from app.hubs.models import Hub
-from app.hubs.pages import public_services
 from app.hubs.sections import section_listings
 from tests.oracle import Row, area_kinds, taxonomy_names, utc_today, visible_rows
 from tests.web import form_post, new_client

@@ -10,7 +10,6 @@ import re
 
 from flask import abort, redirect, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
@@ -22,7 +21,7 @@ from app.admin.audit import audit
 from app.admin.forms import EmptyForm
 from app.confirmations import flash_confirmation
 from app.directory.models import Service, ServiceStatus
-from app.directory.visibility import is_public
+from app.directory.visibility import public_services
 from app.extensions import db
 from app.form_errors import render_form_page
 from app.forms import WebForm
@@ -226,19 +225,13 @@ def _section_forms(hub: Hub, bound: SectionForm | None = None, bound_id: int | N
     return forms
 
 
-def _public_services() -> list[Service]:
-    """The listings the public sees now, the ones hub sections hold online and on the leaflets."""
-    query = select(Service).where(Service.status == ServiceStatus.PUBLISHED).options(selectinload(Service.organisation))
-    return [service for service in db.session.scalars(query) if is_public(service)]
-
-
 def _edit_page(hub: Hub, *, hub_form: HubForm | None = None, new_section: SectionForm | None = None,
                bound: SectionForm | None = None, bound_id: int | None = None) -> tuple[str, int]:
     if hub_form is None:
         hub_form = HubForm(prefix="hub", formdata=None, obj=hub)
     new_section = new_section or SectionForm(prefix="new", formdata=None)
     section_forms = _section_forms(hub, bound, bound_id)
-    services = _public_services()
+    services = public_services()
     return render_form_page(
         "admin/hub_edit.html",
         [hub_form, new_section, *section_forms.values()],

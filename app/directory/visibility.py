@@ -3,8 +3,11 @@
 from datetime import date
 
 from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.directory.models import Service, ServiceStatus
+from app.extensions import db
 from app.timeutil import months_before, today
 
 
@@ -22,3 +25,9 @@ def is_public(service: Service, day: date | None = None) -> bool:
         and service.assured_at >= freshness_cutoff(day)
         and (service.event_date is None or service.event_date >= day)
     )
+
+
+def public_services() -> list[Service]:
+    """Every listing the public may see now, with its organisation: what hub sections are made from."""
+    query = select(Service).where(Service.status == ServiceStatus.PUBLISHED).options(selectinload(Service.organisation))
+    return [service for service in db.session.scalars(query) if is_public(service)]

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.directory.models import Service, ServiceStatus
+from app.directory.models import Service
 from app.directory.public_view import Labelled
-from app.directory.visibility import is_public
 from app.extensions import db
 from app.hubs.models import Hub, HubSection
-from app.hubs.sections import by_name, section_listings, sections_holding
+from app.hubs.sections import section_listings, sections_holding
 from app.leaflets.views import file_size
 from app.taxonomies import taxonomy
 
@@ -62,13 +61,6 @@ class SectionPlace:
     section_title: str
 
 
-def public_services() -> list[Service]:
-    """The listings the public may see, by name: what every hub section is made from (as for leaflets)."""
-    query = (select(Service).where(Service.status == ServiceStatus.PUBLISHED)
-             .options(selectinload(Service.organisation)))
-    return sorted((service for service in db.session.scalars(query) if is_public(service)), key=by_name)
-
-
 # A hub with its sections and their picks, all that ``section_listings`` reads of it.
 HUB_OPTIONS = (selectinload(Hub.sections).selectinload(HubSection.picks),)
 
@@ -106,7 +98,8 @@ def section_leaflets(hub: Hub, section: HubSection, manifest: dict[str, dict[str
     return tuple(links)
 
 
-def places_of(service: Service, hubs: Sequence[Hub], services: Sequence[Service]) -> tuple[SectionPlace, ...]:
-    """Every hub section holding ``service``, hub by hub (hubs by name), each hub's in its order."""
+def places_of(service: Service) -> tuple[SectionPlace, ...]:
+    """Every hub section holding the public listing ``service``, hubs by name, each hub's in its order: the
+    "Part of" row of its page."""
     return tuple(SectionPlace(section.hub.slug, section.hub.name, section.slug, section.title)
-                 for section in sections_holding(service, hubs, services))
+                 for section in sections_holding(service, all_hubs()))

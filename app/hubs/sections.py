@@ -46,15 +46,20 @@ def _picked_for_others(hub: Hub, section: HubSection) -> set[int]:
     return {pick.id for other in hub.sections if other is not section for pick in other.picks}
 
 
+def holds(section: HubSection, hub: Hub, service: Service) -> bool:
+    """Whether the section holds this public listing: it depends on the listing and the hub alone."""
+    if not serves_hub(service, hub.areas):
+        return False
+    if any(pick.id == service.id for pick in section.picks):
+        return True
+    return service.id not in _picked_for_others(hub, section) and meets_rule(section, service)
+
+
 def section_listings(section: HubSection, hub: Hub, services: Sequence[Service]) -> list[Service]:
     """The section's listings, in order, from ``services``: the public listings the caller may show."""
-    local = [service for service in services if serves_hub(service, hub.areas)]
     picked_ids = {pick.id for pick in section.picks}
-    picks = sorted((service for service in local if service.id in picked_ids), key=by_name)
-    elsewhere = _picked_for_others(hub, section) | picked_ids
-    matched = sorted((service for service in local if service.id not in elsewhere and meets_rule(section, service)),
-                     key=by_name)
-    return picks + matched
+    held = [service for service in services if holds(section, hub, service)]
+    return sorted(held, key=lambda service: (service.id not in picked_ids, *by_name(service)))
 
 
 def fitting_choice(listings: Sequence[Service], section: HubSection, hub: Hub, room: int) -> list[Service]:
@@ -73,10 +78,9 @@ def fitting_choice(listings: Sequence[Service], section: HubSection, hub: Hub, r
     return [listings[index] for index in chosen]
 
 
-def sections_holding(service: Service, hubs: Iterable[Hub], services: Sequence[Service]) -> list[HubSection]:
-    """Every hub section that holds ``service``, hub by hub in the given order."""
-    return [section for hub in hubs for section in hub.sections
-            if service in section_listings(section, hub, services)]
+def sections_holding(service: Service, hubs: Iterable[Hub]) -> list[HubSection]:
+    """Every hub section that holds the public listing ``service``, hub by hub in the given order."""
+    return [section for hub in hubs for section in hub.sections if holds(section, hub, service)]
 
 
 def rule_description(section: HubSection) -> list[str]:

@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 
 from app.confirmations import flash_confirmation
 from app.directory.public_view import listing_card
+from app.directory.visibility import public_services
 from app.hubs.finder import Finding, find_hubs
 from app.hubs.pages import (
     all_hubs,
     hub_by_slug,
     hub_page,
     hub_summary,
-    public_services,
     section_leaflets,
     section_summary,
 )

@@ -8,7 +8,7 @@ from app.directory.models import Service
 from app.directory.public_view import ListingCard, PublicListing, public_listing
 from app.directory.visibility import is_public
 from app.extensions import db, limiter, search_rate_limit
-from app.hubs.pages import all_hubs, places_of, public_services
+from app.hubs.pages import places_of
 from app.public import public
 from app.public.search_form import MULTI_FILTERS, WHEN_CHOICES, SearchRequest, parse_search_args
 from app.search_runner import run_search as search_listings
@@ -184,7 +184,7 @@ def listing(service_id: int) -> str:
         abort(404)
     count_usage(Metric.LISTING_VIEW, str(service.id))
     return render_template("public/listing.html", listing=public_listing(service),
-                           part_of=places_of(service, all_hubs(), public_services()))
+                           part_of=places_of(service))
 
 
 @public.get("/robots.txt")

@@ -9,6 +9,7 @@ from app.directory.public_view import public_listing
 from app.directory.referrer_view import cluster_tags
 from app.directory.visibility import is_public
 from app.extensions import db, limiter, search_rate_limit
+from app.hubs.pages import places_of
 from app.public.search_form import parse_search_args
 from app.public.views import load_public_listings, run_search, search_context
 from app.referrer import referrer
@@ -46,7 +47,8 @@ def listing(service_id: int) -> str:
     service = db.session.get(Service, service_id)
     if service is None or not is_public(service):
         abort(404)
-    return render_template("referrer/listing.html", listing=public_listing(service), tags=cluster_tags(service))
+    return render_template("referrer/listing.html", listing=public_listing(service), tags=cluster_tags(service),
+                           part_of=places_of(service))
 
 
 

@@ -28,6 +28,7 @@ from app.accounts.operations import find_user, set_password
 from app.directory.models import Organisation, OrganisationStatus, Service, ServiceStatus
 from app.extensions import db
 from app.hubs.models import Hub
+from app.hubs.sections import section_listings
 from app.taxonomies import clusters
 from app.timeutil import months_before, today
 from exports.leaflets import content
@@ -65,6 +66,8 @@ def demo_copy(template: Path, workdir: Path) -> Iterator[Flask]:
         "LEAFLET_DIR": str(workdir / "leaflets"),
         "INSTANCE_PATH": str(workdir / "instance"),
         "SERVER_NAME": "wellaware.test",
+        "SITE_URL": "http://127.0.0.1:5000",
+        "LEAFLETS_REBUILD_ON_CHANGE": False,
     })
     try:
         yield app
@@ -179,7 +182,8 @@ def public_services_by_query(day: date, freshness_months: int) -> list[Service]:
 
 
 def expected_sections(hub: Hub, freshness_months: int) -> list[list[int]]:
-    """Each section's listing ids in the leaflet's order, worked out from the database directly."""
+    """Each section's listing ids in the leaflet's order, worked out from the database directly, by the rule
+    as the design states it (docs/design.md, hubs)."""
     public = public_services_by_query(today(), freshness_months)
     reach = set(hub.areas) | {"bnes-wide", "national"}
     local = [s for s in public if reach & set(s.areas)]
@@ -190,9 +194,13 @@ def expected_sections(hub: Hub, freshness_months: int) -> list[list[int]]:
     result = []
     for section in hub.sections:
         picked_ids = {s.id for s in section.picks}
+        picked_elsewhere = {s.id for other in hub.sections if other is not section for s in other.picks}
         picks = [s for s in local if s.id in picked_ids]
-        matched = [s for s in local if s.id not in picked_ids
-                   and (set(s.categories) & set(section.categories) or set(s.audiences) & set(section.audiences))]
+        matched = [s for s in local if s.id not in picked_ids | picked_elsewhere
+                   and (set(s.categories) & set(section.categories) or set(s.audiences) & set(section.audiences))
+                   and (not section.kinds or s.kind in section.kinds)
+                   and not set(s.categories) & set(section.except_categories)
+                   and not set(s.audiences) & set(section.except_audiences)]
         result.append(by_name(picks) + by_name(matched))
     return result
 
@@ -221,7 +229,7 @@ def bath(leaflet_app: Flask) -> Iterator[dict[str, object]]:
         hub = db.session.scalar(select(Hub).where(Hub.slug == "bath"))
         directory = content.Directory.load(leaflet_app.config["SITE_URL"])
         leaflet = content.hub_leaflet(hub, directory)
-        by_content = [[s.id for s in content.section_services(section, hub.areas, directory)]
+        by_content = [[s.id for s in section_listings(section, hub, directory.services)]
                       for section in hub.sections]
         by_query = expected_sections(hub, int(leaflet_app.config["FRESHNESS_MONTHS"]))
         names = {s.id: s.name for s in db.session.scalars(select(Service))}
@@ -247,15 +255,13 @@ def a4_short(bath: dict[str, object]) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def money_and_housing(leaflet_app: Flask) -> dict[str, object]:
+def housing(leaflet_app: Flask) -> dict[str, object]:
     with leaflet_app.app_context():
         directory = content.Directory.load(leaflet_app.config["SITE_URL"])
-        leaflet = content.category_leaflet(content.CATEGORY_LEAFLETS[0], directory)
+        leaflet = content.category_leaflet("housing", directory)
         public = public_services_by_query(today(), int(leaflet_app.config["FRESHNESS_MONTHS"]))
-        expected = [
-            [s.name for s in sorted(public, key=lambda s: (s.name.casefold(), s.id)) if category in s.categories]
-            for category in ("money", "housing")
-        ]
+        in_order = sorted(public, key=lambda s: (s.name.casefold(), s.id))
+        expected = [s.name for s in in_order if "housing" in s.categories]
     return {"leaflet": leaflet, "expected": expected, "pdf": render_document(leaflet, "a4", CHECKED_ON)[0]}
 
 
@@ -277,8 +283,6 @@ def test_sections_hold_the_listings_the_database_says_in_order(bath: dict[str, o
     names = bath["names"]
     community = [names[i] for i in by_query[3]]
     assert "Recovery Team – Bath" in community and "Recovery Team – Somer Valley" not in community
-    # A listing may be in more than one section.
-    assert set(by_query[0]) & set(by_query[2])
 
 
 def test_every_listing_is_printed_in_its_part_in_order(bath: dict[str, object]) -> None:
@@ -342,17 +346,17 @@ def test_qr_codes_lead_to_each_listing_online_and_are_big_enough(bath: dict[str,
     second_part = next(i for i, text in enumerate(bath["texts"]) if f"PART 2 OF {len(leaflet.sections)}" in text)
     for page_number in range(2, second_part + 1):
         for name, width, height in drawn_images(reader, page_number):
-            assert width >= 20 * MM and height >= 20 * MM, (page_number, width / MM)
+            assert min(width, height) >= 20 * MM - 0.01, (page_number, width / MM)  # 20 mm, to rounding
             pixels = image_pixels(reader, page_number, name)
             seen |= {url for url, expected in wanted.items() if expected == pixels}
     assert seen == set(wanted), "every listing of the first part has its own QR code"
 
 
 def test_no_cluster_reaches_any_leaflet(bath: dict[str, object], large_print: bytes, a4_short: bytes,
-                                        money_and_housing: dict[str, object], flyer: bytes) -> None:
+                                        housing: dict[str, object], flyer: bytes) -> None:
     for label, text in (("hub", " ".join(bath["texts"])), ("large print", " ".join(page_texts(large_print))),
                         ("a4", " ".join(page_texts(a4_short))),
-                        ("category", " ".join(page_texts(money_and_housing["pdf"]))),
+                        ("category", " ".join(page_texts(housing["pdf"]))),
                         ("flyer", " ".join(page_texts(flyer)))):
         assert not cluster_words(text), (label, cluster_words(text))
 
@@ -384,14 +388,11 @@ def test_a4_leaflet_has_a4_pages_and_the_same_parts(a4_short: bytes, bath: dict[
 # --- other kinds ---------------------------------------------------------------------------------------------
 
 
-def test_money_and_housing_leaflet_covers_the_whole_area(money_and_housing: dict[str, object]) -> None:
-    texts = page_texts(money_and_housing["pdf"])
-    regions = part_regions(texts, 2)
-    assert regions[0].startswith("PART 1 OF 2 Money and benefits") and "PART 2 OF 2 Housing" in regions[1]
-    for region, names in zip(regions, money_and_housing["expected"], strict=True):
-        assert names
-        find_in_order(region, names)
-    assert "Money and housing help" in texts[0] and "All of Bath and North East Somerset" in texts[0]
+def test_a_category_leaflet_covers_the_whole_area(housing: dict[str, object]) -> None:
+    texts = page_texts(housing["pdf"])
+    assert housing["expected"]
+    find_in_order(" ".join(texts[1:-1]), housing["expected"])
+    assert "Housing" in texts[0] and "All of Bath and North East Somerset" in texts[0]
     assert all(number in texts[0] and number in texts[-1] for number in URGENT_NUMBERS)
 
 

@@ -102,7 +102,8 @@ class Scene:
         with self.app.app_context():
             directory = content.Directory.load(self.app.config["SITE_URL"])
             leaflets = [content.hub_leaflet(hub, directory) for hub in db.session.query(Hub).all()]
-            leaflets += [content.category_leaflet(spec, directory) for spec in content.CATEGORY_LEAFLETS]
+            leaflets += [content.category_leaflet(category, directory)
+                         for category in content.categories_with_listings(directory)]
             db.session.remove()
         return {entry.id for leaflet in leaflets for section in leaflet.sections for entry in section.entries}
 

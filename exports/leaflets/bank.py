@@ -24,35 +24,47 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.extensions import db
-from app.hubs.models import Hub
+from app.hubs.models import Hub, HubSection
 from app.timeutil import today, utcnow
 from exports.leaflets.content import (
-    CATEGORY_LEAFLETS,
     Directory,
     Leaflet,
+    categories_with_listings,
     category_leaflet,
     hub_leaflet,
     referrers_flyer,
+    section_leaflet,
 )
 from exports.leaflets.manifest import MANIFEST_NAME, MANIFEST_VERSION, SAFE_FILE_NAME, read_manifest
 from exports.leaflets.render import FORMATS, render_document, template_version
 
-HUB_FORMATS = ("a5", "a4", "large-print")
+HUB_FORMATS = ("a5", "a4", "large-print")  # the whole-hub booklets, for staff
+SECTION_FORMATS = {"a5": "a5", "large-print": "a5-large-print"}  # file name's ending → format
+SECTION_MAX_PAGES = 8  # a rack leaflet, not a booklet
 CATEGORY_FORMAT = "a4"
 FLYER_FILE = "referrers-flyer.pdf"
 
 
 @dataclass(frozen=True)
 class Job:
-    """One leaflet of the bank, with the content it would be built from."""
+    """One leaflet of the bank, with the content it would be built from.
+
+    ``choices`` is the content at most pages; a leaflet with a page limit has, after it, the same content
+    with fewer listings, each tried in turn until one fits."""
 
     file_name: str
     title: str
     kind: str
     hub: str
     format: str
-    leaflet: Leaflet
+    choices: tuple[Leaflet, ...]
     content_hash: str
+    section: str = ""
+    max_pages: int | None = None
+
+    @property
+    def leaflet(self) -> Leaflet:
+        return self.choices[0]
 
 
 @dataclass
@@ -80,27 +92,62 @@ def content_hash(leaflet: Leaflet, format_slug: str, version: str) -> str:
     return digest.hexdigest()
 
 
+def _job_hash(fields: dict[str, object], version: str) -> str:
+    """Covers every choice, so a listing changed anywhere in a section is rebuilt even where it was left out
+    (a shorter entry elsewhere may let it fit)."""
+    choices = fields["choices"]
+    assert isinstance(choices, tuple)
+    limit = str(fields.get("max_pages"))
+    return content_hash(choices[0], f"{fields['format']}/{limit}/{len(choices)}",
+                        version + "".join(choice.fingerprint() for choice in choices[1:]))
+
+
 def hub_file_name(hub_slug: str, format_slug: str) -> str:
     return f"hub-{hub_slug}-{format_slug}.pdf"
 
 
-def _jobs(site_url: str, hub_slug: str | None) -> Iterator[tuple[str, str, str, str, str, Leaflet]]:
-    """(file name, title, kind, hub, format, leaflet) for every leaflet of the bank, or of one hub."""
+def section_file_name(hub_slug: str, section_slug: str, print_name: str) -> str:
+    return f"hub-{hub_slug}-{section_slug}-{print_name}.pdf"
+
+
+def section_choices(directory: Directory, hub: Hub, section: HubSection, format_slug: str) -> tuple[Leaflet, ...]:
+    """The section's leaflet with as many listings as the format has room for, then one fewer each time, down
+    to one: ``render_fitting`` prints the first that fits."""
+    rooms = list(range(FORMATS[format_slug].section_room, 0, -1)) or [1]
+    return tuple(section_leaflet(hub, section, directory, rooms_left) for rooms_left in rooms)
+
+
+def _jobs(site_url: str, hub_slug: str | None) -> Iterator[dict[str, object]]:
+    """Every leaflet of the bank, or of one hub, as the fields of its ``Job`` but the hash."""
     directory = Directory.load(site_url)
     hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all()
     for hub in hubs:
         if (hub_slug is not None and hub.slug != hub_slug) or not SAFE_FILE_NAME.match(f"{hub.slug}.pdf"):
             continue
-        leaflet = hub_leaflet(hub, directory)
+        for section in hub.sections:
+            if not SAFE_FILE_NAME.match(f"{section.slug}.pdf"):
+                continue
+            for print_name, format_slug in SECTION_FORMATS.items():
+                yield {"file_name": section_file_name(hub.slug, section.slug, print_name),
+                       "title": f"{section.title}: {FORMATS[format_slug].name}", "kind": "section",
+                       "hub": hub.slug, "section": section.slug, "format": format_slug,
+                       "choices": section_choices(directory, hub, section, format_slug),
+                       "max_pages": SECTION_MAX_PAGES}
+        booklet = hub_leaflet(hub, directory)
         for format_slug in HUB_FORMATS:
-            title = f"{hub.name}: {FORMATS[format_slug].name}"
-            yield hub_file_name(hub.slug, format_slug), title, "hub", hub.slug, format_slug, leaflet
+            yield {"file_name": hub_file_name(hub.slug, format_slug),
+                   "title": f"Whole-hub booklet: {FORMATS[format_slug].name}", "kind": "hub", "hub": hub.slug,
+                   "format": format_slug, "choices": (booklet,)}
+        yield {"file_name": f"flyer-{hub.slug}.pdf", "title": f"For professionals in the {hub.name} hub (flyer)",
+               "kind": "flyer", "hub": hub.slug, "format": "a4", "choices": (referrers_flyer(site_url, hub),)}
     if hub_slug is not None:
         return
-    for spec in CATEGORY_LEAFLETS:
-        leaflet = category_leaflet(spec, directory)
-        yield f"category-{spec.slug}.pdf", spec.title, "category", "", CATEGORY_FORMAT, leaflet
-    yield FLYER_FILE, "Well Aware for professionals (flyer)", "flyer", "", "a4", referrers_flyer(site_url)
+    for category in categories_with_listings(directory):
+        leaflet = category_leaflet(category, directory)
+        yield {"file_name": f"category-{category}.pdf", "title": leaflet.title, "kind": "category", "hub": "",
+               "format": CATEGORY_FORMAT, "choices": (leaflet,)}
+    yield {"file_name": FLYER_FILE, "title": "Well Aware for professionals (flyer)", "kind": "flyer", "hub": "",
+           "format": "a4", "choices": (referrers_flyer(site_url),)}
 
 
 def _is_current(job: Job, entry: dict[str, object] | None, out_dir: Path) -> bool:
@@ -115,10 +162,7 @@ def plan_bank(out_dir: Path, site_url: str, hub_slug: str | None = None) -> Bank
     out_dir = Path(out_dir)
     version = template_version()
     manifest = read_manifest(out_dir)
-    jobs = [
-        Job(name, title, kind, hub, format_slug, leaflet, content_hash(leaflet, format_slug, version))
-        for name, title, kind, hub, format_slug, leaflet in _jobs(site_url, hub_slug)
-    ]
+    jobs = [Job(**fields, content_hash=_job_hash(fields, version)) for fields in _jobs(site_url, hub_slug)]
     current = {job.file_name for job in jobs if _is_current(job, manifest.get(job.file_name), out_dir)}
     changed = [job for job in jobs if job.file_name not in current]
     unchanged = [job for job in jobs if job.file_name in current]
@@ -140,30 +184,51 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _rendered(jobs: Sequence[Job], checked_on: date, workers: int) -> Iterator[tuple[Job, bytes, int]]:
+def render_fitting(choices: Sequence[Leaflet], format_slug: str, checked_on: date,
+                   max_pages: int | None) -> tuple[bytes, int, int]:
+    """The first of ``choices`` that fits in ``max_pages`` (the last one whatever its length): PDF, pages and
+    which choice it is."""
+    for index, leaflet in enumerate(choices):
+        pdf, pages = render_document(leaflet, format_slug, checked_on)
+        if max_pages is None or pages <= max_pages or index == len(choices) - 1:
+            return pdf, pages, index
+    raise ValueError("a leaflet needs at least one choice of content")
+
+
+Rendered = tuple[Job, bytes, int, Leaflet]  # the job, its PDF, pages, and the content printed
+
+
+def _rendered(jobs: Sequence[Job], checked_on: date, workers: int) -> Iterator[Rendered]:
     """Render the jobs, in worker processes when there are several, yielding each as it is finished."""
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
-            yield (job, *render_document(job.leaflet, job.format, checked_on))
+            pdf, pages, index = render_fitting(job.choices, job.format, checked_on, job.max_pages)
+            yield job, pdf, pages, job.choices[index]
         return
     # "spawn": a fresh interpreter that holds none of this process's database connections.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        futures = {pool.submit(render_document, job.leaflet, job.format, checked_on): job for job in jobs}
+        futures = {pool.submit(render_fitting, job.choices, job.format, checked_on, job.max_pages): job
+                   for job in jobs}
         for future in as_completed(futures):
-            yield (futures[future], *future.result())
+            job = futures[future]
+            pdf, pages, index = future.result()
+            yield job, pdf, pages, job.choices[index]
 
 
 def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-KIND_ORDER = {"hub": 0, "category": 1, "flyer": 2}
+KIND_ORDER = {"section": 0, "hub": 1, "category": 2, "flyer": 3}
+FORMAT_ORDER = (*HUB_FORMATS, *SECTION_FORMATS.values())
 
 
-def _manifest_order(entry: dict[str, object]) -> tuple[int, str, int, str]:
-    format_rank = HUB_FORMATS.index(str(entry.get("format"))) if entry.get("format") in HUB_FORMATS else 0
-    return (KIND_ORDER.get(str(entry.get("kind")), 9), str(entry.get("hub", "")), format_rank, str(entry["file"]))
+def _manifest_order(entry: dict[str, object]) -> tuple[str, int, int, str]:
+    """Hub by hub, each hub's parts then its booklets and flyer; then the topics; then the area's flyer."""
+    format_rank = FORMAT_ORDER.index(str(entry.get("format"))) if entry.get("format") in FORMAT_ORDER else 0
+    hub = str(entry.get("hub", "")) or "~"  # the area-wide ones after every hub
+    return (hub, KIND_ORDER.get(str(entry.get("kind")), 9), format_rank, str(entry["file"]))
 
 
 def _write_manifest(out_dir: Path, manifest: dict[str, dict[str, object]]) -> None:
@@ -183,23 +248,30 @@ def build_plan(plan: BankPlan, *, on_built: Callable[[Job], None] | None = None,
     checked_on = checked_on or today()
     manifest = dict(plan.manifest)
     report = BuildReport(unchanged=[job.file_name for job in plan.unchanged])
-    # The biggest first, so parallel workers finish at about the same time.
-    ordered = sorted(plan.changed, key=lambda job: -sum(len(s.entries) for s in job.leaflet.sections))
+    # The rack leaflets first, so a new bank has something to offer within seconds; the long booklets last,
+    # and within each kind the biggest first, so parallel workers finish at about the same time.
+    ordered = sorted(plan.changed, key=lambda job: (job.kind == "hub", -job.leaflet.shown))
     try:
-        for job, pdf, pages in _rendered(ordered, checked_on, workers or default_workers()):
+        for job, pdf, pages, printed in _rendered(ordered, checked_on, workers or default_workers()):
             write_atomically(plan.out_dir / job.file_name, pdf)
             manifest[job.file_name] = {
                 "file": job.file_name,
                 "title": job.title,
                 "kind": job.kind,
                 "hub": job.hub,
+                "section": job.section,
                 "format": job.format,
                 "built_on": checked_on.isoformat(),
                 "built_at": utcnow().isoformat(timespec="seconds") + "Z",
                 "size": len(pdf),
                 "pages": pages,
                 "content_hash": job.content_hash,
+                "listings": sorted(printed.listing_ids),  # which listings it prints, to say what a change touches
+                "listings_online": printed.total or len(printed.listing_ids),
             }
+            # Written after every leaflet, so the bank page fills as the build goes and a stopped build
+            # keeps what it finished.
+            _write_manifest(plan.out_dir, manifest)
             report.rebuilt.append(job.file_name)
             if on_built is not None:
                 on_built(job)

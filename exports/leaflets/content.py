@@ -4,13 +4,10 @@ Every listing is read through ``app.directory.public_view.public_listing`` — t
 care clusters — and only public listings (``is_public``) are used, so a leaflet shows exactly what the
 public sees online (design §2 principles 2 and 5). Clusters are never loaded here.
 
-Hub sections choose listings like this, in a stable order:
-
-1. the section's hand-picked listings, by name;
-2. then the other listings in any of the section's categories OR audiences, by name;
-
-keeping only listings that are public and serve one of the hub's areas, or the whole area (``bnes-wide``) or
-anyone (``national``). A listing may appear in more than one section.
+Hub sections hold the listings their rule picks (``app.hubs.sections``, the same rule as the hub pages
+online). A section's own leaflet holds as many as fit its pages; when there are more, it keeps those picked
+by hand, then those serving the hub's own areas, then the area-wide ones, says so, and points to the full
+list online and to the whole-hub booklet.
 """
 
 import hashlib
@@ -27,7 +24,8 @@ from app.directory.public_view import PublicListing, public_listing
 from app.directory.visibility import is_public
 from app.extensions import db
 from app.hubs.models import Hub, HubSection
-from app.taxonomies import taxonomy, urgent_help, wide_areas
+from app.hubs.sections import fitting_choice, section_listings
+from app.taxonomies import taxonomy, urgent_help
 
 # Everything a printed listing needs, and nothing more: never Service.clusters.
 LOAD_OPTIONS = (
@@ -35,22 +33,6 @@ LOAD_OPTIONS = (
     selectinload(Service.locations),
     selectinload(Service.opening_times),
     selectinload(Service.cost_options),
-)
-
-
-@dataclass(frozen=True)
-class CategoryLeafletSpec:
-    """A leaflet of one or more categories across the whole area."""
-
-    slug: str
-    title: str
-    categories: tuple[str, ...]
-
-
-# Topic leaflets across the whole area. (A leaflet for every single category was tried: sixteen more
-# leaflets, most repeating the hub leaflets, took as long to render as two hub leaflets.)
-CATEGORY_LEAFLETS = (
-    CategoryLeafletSpec("money-and-housing", "Money and housing help", ("money", "housing")),
 )
 
 
@@ -99,19 +81,43 @@ class UrgentContact:
 class Leaflet:
     """A leaflet's whole content. Its fingerprint changes exactly when what is printed changes."""
 
-    kind: str  # hub, category, shortlist, flyer
+    kind: str  # hub, section, category, shortlist, flyer
     title: str
     subtitle: str
     site_url: str
     urgent: tuple[UrgentContact, ...]
     sections: tuple[Section, ...] = ()
     places: tuple[str, ...] = ()  # the area names a hub covers
-    hub: str = ""  # the hub's slug, for hub leaflets
+    hub: str = ""  # the hub's slug, for hub, section and flyer leaflets
+    hub_name: str = ""
+    online_url: str = ""  # the same content online, for the QR code on the cover
+    booklet_url: str = ""  # a section leaflet's whole-hub booklet
+    total: int = 0  # how many listings the content holds online, when the leaflet shows fewer
     notes: tuple[tuple[int, str], ...] = field(default=())  # shortlist only: a referrer's notes by listing id
 
     @property
     def listing_ids(self) -> frozenset[int]:
         return frozenset(entry.id for section in self.sections for entry in section.entries)
+
+    @property
+    def shown(self) -> int:
+        return sum(len(section.entries) for section in self.sections)
+
+    @property
+    def is_a_choice(self) -> bool:
+        """Shows only some of the listings it stands for (a section with more than fit)."""
+        return self.total > self.shown
+
+    @property
+    def choice_note(self) -> str:
+        """For a section leaflet that shows only some of its listings: which, by what rule, and where the rest
+        are. Empty otherwise."""
+        if not self.is_a_choice:
+            return ""
+        return (f"This leaflet lists {self.shown} of the {self.total} services in this part of the hub: those "
+                f"the hub picked first, then those serving its own areas, then those serving the whole area. "
+                f"See all {self.total} at {self.online_url.split('://', 1)[-1]}, or ask for the whole-hub "
+                f"booklet ({self.booklet_url.split('://', 1)[-1]}).")
 
     def note_for(self, listing_id: int) -> str:
         return dict(self.notes).get(listing_id, "")
@@ -194,28 +200,6 @@ class Directory:
         return tuple(self.entry(service) for service in services)
 
 
-def serves_any(service: Service, areas: Iterable[str]) -> bool:
-    return bool(set(service.areas) & (set(areas) | wide_areas()))
-
-
-def section_services(section: HubSection, hub_areas: Sequence[str], directory: Directory) -> list[Service]:
-    """The listings a hub section shows, in order: picks first, then category or audience matches."""
-    picks = sorted(
-        (directory.by_id[pick.id] for pick in section.picks
-         if pick.id in directory.by_id and serves_any(directory.by_id[pick.id], hub_areas)),
-        key=sort_key,
-    )
-    picked = {service.id for service in picks}
-    categories, audiences = set(section.categories), set(section.audiences)
-    matched = [
-        service for service in directory.services
-        if service.id not in picked
-        and (categories & set(service.categories) or audiences & set(service.audiences))
-        and serves_any(service, hub_areas)
-    ]
-    return picks + matched
-
-
 def urgent_contacts() -> tuple[UrgentContact, ...]:
     return tuple(UrgentContact(c["name"], c["how"], c.get("detail", "")) for c in urgent_help())
 
@@ -225,9 +209,23 @@ def area_names(slugs: Iterable[str]) -> tuple[str, ...]:
     return tuple(areas.label(slug) for slug in slugs)
 
 
+def hub_url(site_url: str, hub: Hub) -> str:
+    return f"{site_address(site_url)}/hubs/{hub.slug}"
+
+
+def section_url(site_url: str, hub: Hub, section: HubSection) -> str:
+    return f"{hub_url(site_url, hub)}/{section.slug}"
+
+
+def booklet_file(hub: Hub) -> str:
+    """The whole-hub booklet a section leaflet points to: the A4 one, which any office printer takes."""
+    return f"hub-{hub.slug}-a4.pdf"
+
+
 def hub_leaflet(hub: Hub, directory: Directory) -> Leaflet:
+    """The whole-hub booklet: every section with every listing, for staff."""
     sections = tuple(
-        Section(section.title, section.intro, directory.entries(section_services(section, hub.areas, directory)))
+        Section(section.title, section.intro, directory.entries(section_listings(section, hub, directory.services)))
         for section in hub.sections
     )
     return Leaflet(
@@ -239,28 +237,51 @@ def hub_leaflet(hub: Hub, directory: Directory) -> Leaflet:
         sections=sections,
         places=area_names(hub.areas),
         hub=hub.slug,
+        hub_name=hub.name,
+        online_url=hub_url(directory.site_url, hub),
     )
 
 
-def category_leaflet(spec: CategoryLeafletSpec, directory: Directory) -> Leaflet:
-    """Listings in the spec's categories across the whole area: one part per category."""
+def section_leaflet(hub: Hub, section: HubSection, directory: Directory, room: int | None = None) -> Leaflet:
+    """One part of a hub as a short leaflet: at most ``room`` listings, chosen by ``fitting_choice``."""
+    listings = section_listings(section, hub, directory.services)
+    chosen = listings if room is None else fitting_choice(listings, section, hub, room)
+    return Leaflet(
+        kind="section",
+        title=section.title,
+        subtitle=f"{hub.name} hub: help and support near you",
+        site_url=directory.site_url,
+        urgent=urgent_contacts(),
+        sections=(Section(section.title, section.intro, directory.entries(chosen)),),
+        places=area_names(hub.areas),
+        hub=hub.slug,
+        hub_name=hub.name,
+        online_url=section_url(directory.site_url, hub, section),
+        booklet_url=f"{site_address(directory.site_url)}/leaflets/{booklet_file(hub)}",
+        total=len(listings),
+    )
+
+
+def categories_with_listings(directory: Directory) -> list[str]:
+    """Every category some public listing is in, in the taxonomy's order."""
+    used = {slug for service in directory.services for slug in service.categories}
+    return [slug for slug in taxonomy("categories").slugs if slug in used]
+
+
+def category_leaflet(category: str, directory: Directory) -> Leaflet:
+    """Every public listing in one category across the whole area."""
     categories = taxonomy("categories")
-    sections = tuple(
-        Section(
-            categories.label(slug),
-            categories.get(slug).description if categories.get(slug) else "",
-            directory.entries(s for s in directory.services if slug in s.categories),
-        )
-        for slug in spec.categories
-    )
+    term = categories.get(category)
     return Leaflet(
         kind="category",
-        title=spec.title,
+        title=categories.label(category),
         subtitle="Services across Bath and North East Somerset",
         site_url=directory.site_url,
         urgent=urgent_contacts(),
-        sections=sections,
+        sections=(Section(categories.label(category), term.description if term else "",
+                          directory.entries(s for s in directory.services if category in s.categories)),),
         places=area_names(["bnes-wide"]),
+        online_url=f"{site_address(directory.site_url)}/search?category={category}",
     )
 
 
@@ -278,11 +299,26 @@ def shortlist_leaflet(listings: Sequence[PublicListing], notes: dict[int, str], 
     )
 
 
-def referrers_flyer(site_url: str) -> Leaflet:
+def referrers_flyer(site_url: str, hub: Hub | None = None) -> Leaflet:
+    """The one-page flyer for professionals, for the whole area or naming one hub and its parts."""
+    if hub is None:
+        return Leaflet(
+            kind="flyer",
+            title="Well Aware: local help, in one place",
+            subtitle="For GPs, social prescribers, care co-ordinators, navigators and village agents",
+            site_url=site_url,
+            urgent=urgent_contacts(),
+            online_url=site_address(site_url),
+        )
     return Leaflet(
         kind="flyer",
-        title="Well Aware: local help, in one place",
+        title=f"Well Aware for the {hub.name} hub",
         subtitle="For GPs, social prescribers, care co-ordinators, navigators and village agents",
         site_url=site_url,
         urgent=urgent_contacts(),
+        sections=tuple(Section(section.title, section.intro, ()) for section in hub.sections),
+        places=area_names(hub.areas),
+        hub=hub.slug,
+        hub_name=hub.name,
+        online_url=hub_url(site_url, hub),
     )

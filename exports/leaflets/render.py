@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from exports.leaflets.content import Leaflet, site_address
@@ -31,16 +31,39 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Format:
+    """A page size and type scale.
+
+    ``section_room`` is the most listings a section leaflet in this format tries to hold; the bank tries one
+    fewer at a time until the leaflet fits its eight pages (``exports.leaflets.bank``). ``listing_qr``: each
+    listing carries its own QR code. ``running_head``: each page is headed with its part and page number;
+    without one, the page number goes in the footer.
+    """
+
     slug: str
     name: str
     stylesheets: tuple[str, ...]
+    section_room: int = 0  # 0: not a format for section leaflets
+    listing_qr: bool = True
+    running_head: bool = True
+
+    @property
+    def large_print(self) -> bool:
+        return "large-print.css" in self.stylesheets
 
 
 FORMATS = {
-    "a5": Format("a5", "A5 booklet", ("leaflet.css", "a5.css")),
+    "a5": Format("a5", "A5", ("leaflet.css", "a5.css"), section_room=14),
     "a4": Format("a4", "A4", ("leaflet.css", "a4.css")),
     "large-print": Format("large-print", "Large print (A4)", ("leaflet.css", "a4.css", "large-print.css")),
+    # Large print on A5 leaves each listing the whole width: its address is printed, and the back page's QR code
+    # leads to every listing of the part online.
+    "a5-large-print": Format("a5-large-print", "Large print (A5)",
+                             ("leaflet.css", "a5.css", "large-print.css", "a5-large-print.css"),
+                             section_room=6, listing_qr=False, running_head=False),
 }
+
+TEMPLATES = {"hub": "booklet.html", "section": "leaflet.html", "category": "leaflet.html",
+             "shortlist": "shortlist.html", "flyer": "flyer.html"}
 
 
 class LeafletFetcher(URLFetcher):
@@ -69,6 +92,20 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+def unbroken(text: str) -> str:
+    """``text`` with no-break spaces, so a phone number never breaks across lines."""
+    return text.replace(" ", "\u00a0")
+
+
+def address(url: str) -> Markup:
+    """A web address without its scheme, which may break across lines only after a hyphen: read back, or
+    typed in, it is still the address."""
+    shown = url.split("://", 1)[-1].rstrip("/")
+    parts = [escape(part) for part in shown.split("-")]
+    joined = Markup("-</span><wbr><span class=\"nowrap\">").join(parts)
+    return Markup(f'<span class="nowrap">{joined}</span>')
+
+
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATE_DIR),
     autoescape=select_autoescape(["html"]),
@@ -76,7 +113,7 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_environment.filters["css_string"] = css_string
+_environment.filters.update(css_string=css_string, unbroken=unbroken, address=address)
 _environment.globals["qr"] = qr_data_uri
 
 
@@ -90,19 +127,24 @@ def template_version() -> str:
     return digest.hexdigest()
 
 
-def footer_text(leaflet: Leaflet, checked_on: date) -> str:
-    checked = f"{checked_on.day} {checked_on:%B %Y}"
-    return f"Information checked on {checked} — the latest is at {site_address(leaflet.site_url)}"
+def footer_text(leaflet: Leaflet, page_format: Format, checked_on: date) -> str:
+    """The foot of every page; in large print on two lines, the address without its scheme, so it fits; beside
+    the page number, in a format without a running head, just the date."""
+    checked = f"Information checked on {checked_on.day} {checked_on:%B %Y}"
+    if not page_format.running_head:
+        return f"Checked on {checked_on.day} {checked_on:%B %Y}"
+    if page_format.large_print:
+        return f"{checked}\nThe latest is at {site_address(leaflet.site_url).split('://', 1)[-1]}"
+    return f"{checked} — the latest is at {site_address(leaflet.site_url)}"
 
 
 def render_html(leaflet: Leaflet, format_slug: str, checked_on: date) -> str:
     page_format = FORMATS[format_slug]
-    template = "flyer.html" if leaflet.kind == "flyer" else "booklet.html"
-    return _environment.get_template(template).render(
+    return _environment.get_template(TEMPLATES[leaflet.kind]).render(
         leaflet=leaflet,
         format=page_format,
         checked_on=checked_on,
-        footer=footer_text(leaflet, checked_on),
+        footer=footer_text(leaflet, page_format, checked_on),
         site=site_address(leaflet.site_url),
     )
 

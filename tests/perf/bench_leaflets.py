@@ -4,8 +4,10 @@
 
 In temporary folders, with the app's own migrations and ``demo load``:
 
-1. the demo (205 listings, three hubs): each hub leaflet rendered on its own (A5, A4, large print), the whole
-   bank built from scratch with the default worker processes, then an unchanged rebuild;
+1. the demo (205 listings, three hubs): each section leaflet made as the bank makes it (A5 and large print,
+   with as many of the section's listings as fit eight pages: the renders that takes, and their CPU), each
+   whole-hub booklet rendered on its own (A5, A4, large print), the whole bank built from scratch with the
+   default worker processes, then an unchanged rebuild;
 2. a synthetic directory of ``--listings`` listings (the demo's listings copied with new names and spread
    over the local areas, imported through ``import_csv``): the whole bank built one leaflet at a time (so
    each leaflet's own time shows), then an unchanged rebuild.
@@ -38,7 +40,16 @@ from app.directory.importing import import_csv  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.hubs.models import Hub  # noqa: E402
 from app.timeutil import today  # noqa: E402
-from exports.leaflets.bank import HUB_FORMATS, Job, build_bank, default_workers  # noqa: E402
+from exports.leaflets.bank import (  # noqa: E402
+    HUB_FORMATS,
+    SECTION_FORMATS,
+    SECTION_MAX_PAGES,
+    Job,
+    build_bank,
+    default_workers,
+    render_fitting,
+    section_choices,
+)
 from exports.leaflets.content import Directory, hub_leaflet  # noqa: E402
 from exports.leaflets.manifest import read_manifest  # noqa: E402
 from exports.leaflets.render import render_document  # noqa: E402
@@ -58,7 +69,7 @@ def make_app(workdir: Path) -> Flask:
         "TESTING": True, "SECRET_KEY": "bench",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'wellaware.sqlite'}",
         "INDEX_DIR": str(workdir / "index"), "MAIL_FOLDER": str(workdir / "mail"),
-        "LEAFLET_DIR": str(workdir / "leaflets"),
+        "LEAFLET_DIR": str(workdir / "leaflets"), "SITE_URL": "https://wellaware.example",
     })
     runner = app.test_cli_runner()
     for args in (["db", "upgrade"], ["demo", "load"]):
@@ -93,6 +104,30 @@ def add_synthetic_listings(app: Flask, total: int, seed: int = 7) -> int:
             raise SystemExit("\n".join(str(problem) for problem in report.problems[:10]))
         db.session.commit()
     return len(rows) + len(extra)
+
+
+def time_each_section_leaflet(app: Flask) -> None:
+    """Makes each section leaflet as the bank does, and prints its CPU, renders, pages and listings, then the
+    slowest and the median per print."""
+    cpu_seconds: dict[str, list[float]] = {print_name: [] for print_name in SECTION_FORMATS}
+    with app.app_context():
+        directory = Directory.load(app.config["SITE_URL"])
+        for hub in db.session.scalars(select(Hub).order_by(Hub.name)):
+            for section in hub.sections:
+                for print_name, format_slug in SECTION_FORMATS.items():
+                    choices = section_choices(directory, hub, section, format_slug)
+                    started = cpu()
+                    _, pages, index = render_fitting(choices, format_slug, today(), SECTION_MAX_PAGES)
+                    spent = cpu() - started
+                    cpu_seconds[print_name].append(spent)
+                    printed = choices[index]
+                    print(f"  {hub.slug:22} {section.slug:38} {print_name:12} cpu {spent:4.2f}s  {index + 1} "
+                          f"render(s)  {pages} pages  {printed.shown:2d} of {printed.total or printed.shown}",
+                          flush=True)
+    for print_name, spent in cpu_seconds.items():
+        spent.sort()
+        print(f"  {print_name}: slowest {spent[-1]:.2f}s, median {spent[len(spent) // 2]:.2f}s cpu "
+              f"over {len(spent)} section leaflets", flush=True)
 
 
 def time_each_hub_leaflet(app: Flask) -> list[tuple[str, str, float, int]]:
@@ -150,7 +185,9 @@ def main() -> None:
         root = Path(temporary)
         (root / "demo").mkdir()
         app = make_app(root / "demo")
-        print("Demo directory: each hub leaflet on its own", flush=True)
+        print("Demo directory: each section leaflet, as the bank makes it", flush=True)
+        time_each_section_leaflet(app)
+        print("Demo directory: each whole-hub booklet on its own", flush=True)
         time_each_hub_leaflet(app)
         print("Demo directory: the whole bank", flush=True)
         time_bank(app, root / "demo-bank", args.workers, each=False)

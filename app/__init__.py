@@ -26,6 +26,9 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     app.config.update(settings_from_environment(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+        # A test's approvals start no leaflet build in the background unless the test asks for one.
+        if "LEAFLETS_REBUILD_ON_CHANGE" not in test_config and app.config.get("TESTING"):
+            app.config["LEAFLETS_REBUILD_ON_CHANGE"] = False
     app.config["INSTANCE_PATH"] = app.instance_path  # so that an app made from this one's settings shares it
     if not app.config["SECRET_KEY"]:
         # Sessions and CSRF tokens will not survive a restart or be shared between workers.

@@ -44,7 +44,9 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         "LEAFLET_DIR": _env("LEAFLET_DIR") or str(instance_path / "leaflets"),
         "DATA_DIR": _env("DATA_DIR") or str(PROJECT_ROOT / "data"),
         "FRONTEND_DIR": _env("FRONTEND_DIR") or str(PROJECT_ROOT / "node_modules/nhsuk-frontend/dist/nhsuk"),
-        "SITE_URL": _env("SITE_URL", "http://127.0.0.1:5000"),
+        # After an approval, rebuild the leaflets that print the listing (app.leaflets.rebuild).
+        "LEAFLETS_REBUILD_ON_CHANGE": _env_bool("LEAFLETS_REBUILD_ON_CHANGE", True),
+        "SITE_URL": _env("SITE_URL") or None,  # None: the address the site is reached at (app.urls)
         # Listings not confirmed for this many months leave public search; reminders go out a month earlier.
         "FRESHNESS_MONTHS": _env_int("FRESHNESS_MONTHS", 6),
         "REMINDER_MONTHS": _env_int("REMINDER_MONTHS", 5),

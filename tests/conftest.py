@@ -62,6 +62,8 @@ def _config(workdir: Path) -> dict[str, object]:
         "MAIL_FOLDER": str(workdir / "mail"),
         "INSTANCE_PATH": str(workdir / "instance"),  # uploads land here, never in the checkout
         "SERVER_NAME": "wellaware.test",
+        "SITE_URL": "http://127.0.0.1:5000",  # what leaflets print; unset, it is the address a request came to
+        "LEAFLETS_REBUILD_ON_CHANGE": False,  # on where a test proves it (test_leaflet_bank)
     }
 
 

@@ -31,6 +31,7 @@ from app.directory.revisions import (
     restore,
 )
 from app.extensions import db
+from app.leaflets.rebuild import rebuild_leaflets_soon
 from app.mail import send_email
 from app.template_helpers import long_date
 
@@ -109,6 +110,7 @@ def approve_revision(revision_id: int) -> Response:
         return _decided_already(db.session.get(Revision, revision_id) or abort(404))
     audit("change approved", revision.service.name, f"revision {revision.id}")
     db.session.commit()
+    rebuild_leaflets_soon()
     author = _author(revision)
     if author:
         send_email(author.email, f"Your change to ‘{revision.service.name}’ is live",
@@ -231,6 +233,7 @@ def archive_org(organisation_id: int) -> Response | str:
     audit("organisation archived", organisation.name, f"{_listings(len(leaving))} left search and leaflets: "
           + "; ".join(service.name for service in leaving))
     db.session.commit()
+    rebuild_leaflets_soon()
     flash_confirmation(f"Archived: {organisation.name}",
                        f"{_listings(len(leaving))} left search and leaflets. You can restore it from this list.")
     return _back_to_organisations(organisation)
@@ -251,6 +254,7 @@ def restore_org(organisation_id: int) -> Response | str:
     audit("organisation restored", organisation.name, f"{_listings(len(back))} came back to search and leaflets: "
           + "; ".join(service.name for service in back))
     db.session.commit()
+    rebuild_leaflets_soon()
     flash_confirmation(f"Restored: {organisation.name}", f"{_listings(len(back))} came back to search and leaflets.")
     return _back_to_organisations(organisation)
 
@@ -280,5 +284,6 @@ def restore_revision(revision_id: int) -> Response:
     restored = restore(revision, current_user)
     audit("revision restored", revision.service.name, f"revision {revision.id} as {restored.id}")
     db.session.commit()
+    rebuild_leaflets_soon()
     flash(f"Revision {revision.id} is live again (as revision {restored.id}).")
     return redirect(url_for("admin.history", service_id=revision.service_id))

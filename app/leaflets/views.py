@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.extensions import db, limiter
 from app.hubs.models import Hub
 from app.leaflets import leaflets
+from exports.leaflets.building import is_building
 from exports.leaflets.manifest import SAFE_FILE_NAME, read_manifest
 
 # Per address: enough for a surgery to take every leaflet in the bank (a dozen files) at once, not for a loop.
@@ -52,45 +53,55 @@ def _date(value: object) -> date | None:
         return None
 
 
-FORMAT_NAMES = {"a5": "A5 booklet", "a4": "A4", "large-print": "Large print (A4)"}
+FORMAT_NAMES = {"a5": "A5", "a4": "A4", "large-print": "Large print (A4)", "a5-large-print": "Large print (A5)"}
+
+
+def _item(entry: dict[str, object]) -> BankItem:
+    return BankItem(
+        file=str(entry["file"]),
+        title=str(entry.get("title", entry["file"])),
+        format=FORMAT_NAMES.get(str(entry.get("format", "")), str(entry.get("format", ""))),
+        built_on=_date(entry.get("built_on")),
+        size=file_size(entry.get("size")),
+        pages=entry.get("pages") if isinstance(entry.get("pages"), int) else None,
+    )
 
 
 def _groups(manifest: dict[str, dict[str, object]]) -> list[BankGroup]:
-    hub_names = {slug: name for slug, name in db.session.execute(select(Hub.slug, Hub.name))}
-    hubs: dict[str, list[BankItem]] = {}
-    topics: list[BankItem] = []
-    professionals: list[BankItem] = []
-    for entry in manifest.values():
-        item = BankItem(
-            file=str(entry["file"]),
-            title=str(entry.get("title", entry["file"])),
-            format=FORMAT_NAMES.get(str(entry.get("format", "")), str(entry.get("format", ""))),
-            built_on=_date(entry.get("built_on")),
-            size=file_size(entry.get("size")),
-            pages=entry.get("pages") if isinstance(entry.get("pages"), int) else None,
-        )
-        if entry.get("kind") == "hub":
-            hubs.setdefault(str(entry.get("hub", "")), []).append(item)
-        elif entry.get("kind") == "flyer":
-            professionals.append(item)
-        else:
-            topics.append(item)
-    groups = [
-        BankGroup(f"{hub_names.get(slug, slug)} hub", "Every part of the hub, with urgent help on the cover and back.",
-                  items)
-        for slug, items in sorted(hubs.items(), key=lambda pair: hub_names.get(pair[0], pair[0]))
-    ]
+    """Hub by hub: its parts in the hub's order, then the whole-hub booklets and the hub's flyer; then the
+    topics across the area; then the area's flyer. A leaflet whose hub or part is gone is not offered."""
+    hubs = db.session.scalars(select(Hub).order_by(Hub.name)).all()
+    entries = list(manifest.values())
+    groups = []
+    for hub in hubs:
+        position = {section.slug: index for index, section in enumerate(hub.sections)}
+        parts = sorted((e for e in entries if e.get("kind") == "section" and e.get("hub") == hub.slug
+                        and e.get("section") in position),
+                       key=lambda e: (position[str(e["section"])], str(e.get("format"))))
+        if parts:
+            groups.append(BankGroup(f"{hub.name} hub: a leaflet for each part",
+                                    "Short leaflets for a rack, each with urgent help on the front and back.",
+                                    [_item(e) for e in parts]))
+        staff = [e for e in entries if e.get("kind") in {"hub", "flyer"} and e.get("hub") == hub.slug]
+        if staff:
+            groups.append(BankGroup(f"{hub.name} hub: for staff",
+                                    "The whole hub in one booklet, every part and every service, to keep at a "
+                                    "desk; and a flyer for professionals.", [_item(e) for e in staff]))
+    topics = [e for e in entries if e.get("kind") == "category"]
     if topics:
-        groups.append(BankGroup("Topics across Bath and North East Somerset", "", topics))
-    if professionals:
+        groups.append(BankGroup("Topics across Bath and North East Somerset", "", [_item(e) for e in topics]))
+    area = [e for e in entries if e.get("kind") == "flyer" and not e.get("hub")]
+    if area:
         groups.append(BankGroup("For professionals", "A one-page flyer for GP surgeries, libraries and teams.",
-                                professionals))
+                                [_item(e) for e in area]))
     return groups
 
 
 @leaflets.get("")
 def bank() -> str:
-    return render_template("leaflets/bank.html", groups=_groups(read_manifest(_folder())))
+    folder = _folder()
+    return render_template("leaflets/bank.html", groups=_groups(read_manifest(folder)),
+                           preparing=is_building(folder))
 
 
 @leaflets.get("/<name>")

@@ -2,7 +2,7 @@
 
 import re
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,6 +16,7 @@ from app.public.views import load_public_listings
 from app.routing import MAX_ID
 from app.shortlist import shortlist, store
 from app.timeutil import today
+from app.urls import site_url
 
 # Per address. A referrer printing a clinic's lists never comes near them; a loop asking for PDFs soon does
 # (each can cost over a second of CPU), and so does one asking for print pages.
@@ -151,7 +152,7 @@ def pdf() -> Response:
     if not listings:
         flash_confirmation("Nothing to save as a PDF: your shortlist is empty")
         return _back_to_list()
-    leaflet = shortlist_leaflet(listings, _notes(request.args.get("notes") == "yes"), current_app.config["SITE_URL"])
+    leaflet = shortlist_leaflet(listings, _notes(request.args.get("notes") == "yes"), site_url())
     response = Response(shortlist_pdf(leaflet, today()), mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="well-aware-shortlist.pdf"'
     # A shortlist (and a referrer's notes) is personal: never kept by a shared cache.

@@ -168,6 +168,9 @@ def test_each_section_leaflet_is_short_and_holds_only_its_section(bank_app: Flas
                         picks_here = picked & set(ids)
                         assert picks_here <= printed or printed <= picks_here, name  # picks before the rest
                         assert f"lists {len(printed)} of the {len(ids)} services" in text, name
+                        # The whole-hub booklet it points to is in the same print.
+                        booklet = f"hub-{hub.slug}-{'large-print' if print_name == 'large-print' else 'a4'}.pdf"
+                        assert booklet in text.replace("- ", "-"), name
                     else:
                         assert "This leaflet lists" not in text, name
 

@@ -113,8 +113,9 @@ def section_file_name(hub_slug: str, section_slug: str, print_name: str) -> str:
 def section_choices(directory: Directory, hub: Hub, section: HubSection, format_slug: str) -> tuple[Leaflet, ...]:
     """The section's leaflet with as many listings as the format has room for, then one fewer each time, down
     to one: ``render_fitting`` prints the first that fits."""
-    rooms = list(range(FORMATS[format_slug].section_room, 0, -1)) or [1]
-    return tuple(section_leaflet(hub, section, directory, rooms_left) for rooms_left in rooms)
+    page_format = FORMATS[format_slug]
+    rooms = list(range(page_format.section_room, 0, -1)) or [1]
+    return tuple(section_leaflet(hub, section, directory, rooms_left, page_format.large_print) for rooms_left in rooms)
 
 
 def _jobs(site_url: str, hub_slug: str | None) -> Iterator[dict[str, object]]:

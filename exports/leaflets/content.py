@@ -217,9 +217,10 @@ def section_url(site_url: str, hub: Hub, section: HubSection) -> str:
     return f"{hub_url(site_url, hub)}/{section.slug}"
 
 
-def booklet_file(hub: Hub) -> str:
-    """The whole-hub booklet a section leaflet points to: the A4 one, which any office printer takes."""
-    return f"hub-{hub.slug}-a4.pdf"
+def booklet_file(hub: Hub, large_print: bool = False) -> str:
+    """The whole-hub booklet a section leaflet points to: the A4 one, which any office printer takes, or for a
+    large-print leaflet the large-print one."""
+    return f"hub-{hub.slug}-{'large-print' if large_print else 'a4'}.pdf"
 
 
 def hub_leaflet(hub: Hub, directory: Directory) -> Leaflet:
@@ -242,7 +243,8 @@ def hub_leaflet(hub: Hub, directory: Directory) -> Leaflet:
     )
 
 
-def section_leaflet(hub: Hub, section: HubSection, directory: Directory, room: int | None = None) -> Leaflet:
+def section_leaflet(hub: Hub, section: HubSection, directory: Directory, room: int | None = None,
+                    large_print: bool = False) -> Leaflet:
     """One part of a hub as a short leaflet: at most ``room`` listings, chosen by ``fitting_choice``."""
     listings = section_listings(section, hub, directory.services)
     chosen = listings if room is None else fitting_choice(listings, section, hub, room)
@@ -257,7 +259,7 @@ def section_leaflet(hub: Hub, section: HubSection, directory: Directory, room: i
         hub=hub.slug,
         hub_name=hub.name,
         online_url=section_url(directory.site_url, hub, section),
-        booklet_url=f"{site_address(directory.site_url)}/leaflets/{booklet_file(hub)}",
+        booklet_url=f"{site_address(directory.site_url)}/leaflets/{booklet_file(hub, large_print)}",
         total=len(listings),
     )
 

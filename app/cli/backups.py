@@ -7,7 +7,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.admin.audit import audit_command
 from app.backups import BackupError, backup, restore
+from app.extensions import db
 from search.health import rebuild
 
 
@@ -35,5 +37,8 @@ def restore_command(backup_file: Path) -> None:
     except BackupError as error:
         click.echo(f"Restore failed, the database is unchanged: {error}", err=True)
         sys.exit(1)
+    # Recorded in the restored database, after what the backup held.
+    audit_command("database restored", backup_file.name, "everything replaced by the backup")
+    db.session.commit()
     count = rebuild(current_app._get_current_object())
     click.echo(f"Restored {backup_file}; the search index was rebuilt with {count} listing(s).")

@@ -7,7 +7,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.admin.audit import audit_command
 from app.demo import DemoLoad, load_demo
+from app.extensions import db
 
 demo = AppGroup("demo", help="The demo directory.")
 
@@ -26,7 +28,10 @@ def load(reset: bool) -> None:
         for problem in result.listings.problems:
             click.echo(f"demo services.csv: {problem}", err=True)
         sys.exit(1)
-    for line in _summary(result, reset=reset):
+    summary = _summary(result, reset=reset)
+    audit_command("demo reset" if reset else "demo loaded", "the demo directory", summary[0])
+    db.session.commit()
+    for line in summary:
         click.echo(line)
 
 

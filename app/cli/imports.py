@@ -7,8 +7,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.admin.audit import audit_command
 from app.directory.importing import import_csv
 from app.directory.oruk_import import UnreadableJson, import_oruk, read_json
+from app.extensions import db
 
 import_group = AppGroup("import", help="Import listings.")
 
@@ -39,6 +41,8 @@ def import_services(csv_file: Path, dry_run: bool) -> None:
         click.echo(f"{report.problem_count()}; nothing was imported.", err=True)
         sys.exit(1)
     verb = "would be" if dry_run else "were"
+    if not dry_run:
+        _audit_import(csv_file, report.created, report.updated, report.unchanged)
     click.echo(
         f"{report.rows} row(s) checked: {report.created} {verb} created, {report.updated} {verb} updated, "
         f"{report.unchanged} unchanged." + (" Dry run: nothing was written." if dry_run else "")
@@ -78,5 +82,13 @@ def import_oruk_services(json_file: Path, dry_run: bool, confirmed_today: bool) 
         click.echo("Nothing was imported.", err=True)
         sys.exit(1)
     verb = "would be" if dry_run else "were"
+    if not dry_run:
+        _audit_import(json_file, report.created, report.updated, report.unchanged)
     click.echo(f"{len(report.services)} service(s): {report.created} {verb} created, {report.updated} {verb} updated, "
                f"{report.unchanged} unchanged.")
+
+
+def _audit_import(path: Path, created: int, updated: int, unchanged: int) -> None:
+    """The import has committed; its audit event follows it (an import that failed wrote nothing to record)."""
+    audit_command("listings imported", path.name, f"{created} created, {updated} updated, {unchanged} unchanged")
+    db.session.commit()

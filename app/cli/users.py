@@ -1,15 +1,15 @@
 """``flask --app wsgi users create --email E --role admin|editor|referrer [--org NAME]``, ``users suspend``
 and ``users reopen --email E``."""
 
-import getpass
 import sys
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.accounts.models import AuditEvent, User
+from app.accounts.models import User
 from app.accounts.operations import create_user, end_every_session, find_user
+from app.admin.audit import audit_command
 from app.directory.models import Organisation
 from app.extensions import db
 
@@ -38,6 +38,7 @@ def create(email: str, role: str, organisation_name: str | None, name: str, pass
     except ValueError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
+    audit_command("account created", user.email, role + (f" for {organisation.name}" if organisation else ""))
     db.session.commit()
     click.echo(f"Created {role} account {user.email}.")
 
@@ -50,11 +51,6 @@ def _account(email: str) -> User:
     return user
 
 
-def _audit_from_command_line(action: str, user: User) -> None:
-    db.session.add(AuditEvent(action=action, subject=user.email,
-                              detail=f"from the command line, as {getpass.getuser()}"))
-
-
 @users.command("suspend")
 @click.option("--email", required=True)
 def suspend(email: str) -> None:
@@ -62,7 +58,7 @@ def suspend(email: str) -> None:
     user = _account(email)
     user.active = False
     end_every_session(user)
-    _audit_from_command_line("account suspended", user)
+    audit_command("account suspended", user.email)
     db.session.commit()
     click.echo(f"Suspended {user.email}; it has been signed out everywhere.")
 
@@ -73,6 +69,6 @@ def reopen(email: str) -> None:
     """Let a suspended account sign in again."""
     user = _account(email)
     user.active = True
-    _audit_from_command_line("account reopened", user)
+    audit_command("account reopened", user.email)
     db.session.commit()
     click.echo(f"Reopened {user.email}; they can sign in again.")

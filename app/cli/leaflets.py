@@ -13,7 +13,7 @@ from app.extensions import db
 from app.hubs.models import Hub
 from app.urls import site_url
 from exports.leaflets.bank import BuildReport, Job, build_plan, plan_bank
-from exports.leaflets.building import build_lock, build_until_settled
+from exports.leaflets.building import build_until_settled
 
 leaflets = AppGroup("leaflets", help="The printed leaflet bank.")
 
@@ -35,11 +35,9 @@ def build(changed: bool, hub_slug: str | None, out_dir: Path | None, workers: in
         click.echo(f"There is no hub '{hub_slug}'. Hubs: {known}.", err=True)
         sys.exit(1)
     folder = out_dir or Path(current_app.config["LEAFLET_DIR"])
-    with build_lock(folder, wait=not changed) as holding:
-        if not holding:
-            click.echo("Another build is running; it will build again when it finishes.")
-            return
-        build_until_settled(folder, lambda: _build_once(folder, hub_slug, workers, quiet=changed))
+    if not build_until_settled(folder, lambda: _build_once(folder, hub_slug, workers, quiet=changed),
+                               wait=not changed):
+        click.echo("Another build is running; it will build again when it finishes.")
 
 
 def _build_once(folder: Path, hub_slug: str | None, workers: int | None, *, quiet: bool) -> None:

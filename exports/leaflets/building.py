@@ -2,7 +2,7 @@
 
 A build holds an exclusive lock on ``.build.lock`` in the bank's folder while it runs, and writes
 ``.building`` (its process id) for the web site to read. A build asked for while another runs (an approval
-while the start-up build is going) does not wait: it leaves ``.again`` and goes, and the running build,
+while the start-up build is going) need not wait: it leaves ``.again`` and goes, and the running build,
 when it finishes, builds once more, so the change is never lost and two builds never render the same files.
 """
 
@@ -27,8 +27,11 @@ def build_lock(folder: Path, *, wait: bool) -> Iterator[bool]:
             fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
             (folder / AGAIN_NAME).touch()
-            yield False
-            return
+            try:  # the other build may have let go since; then this one builds
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
         (folder / BUILDING_NAME).write_text(str(os.getpid()), encoding="ascii")
         try:
             yield True
@@ -37,16 +40,26 @@ def build_lock(folder: Path, *, wait: bool) -> Iterator[bool]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def build_until_settled(folder: Path, build: Callable[[], None]) -> int:
-    """Run ``build`` (holding the lock), then again for as long as builds were asked for meanwhile; the
-    number of builds run."""
-    runs = 0
+def build_until_settled(folder: Path, build: Callable[[], None], *, wait: bool) -> bool:
+    """Run ``build`` under the lock, then again for as long as builds were asked for meanwhile; False when
+    another build had the lock (and was asked to go again) and ``wait`` is off.
+
+    Word left just as the running build let go is not lost: the build that left it tries the lock once more
+    (``build_lock``), and the build that let go looks for word once more after letting go."""
+    built = False
     while True:
-        (folder / AGAIN_NAME).unlink(missing_ok=True)
-        build()
-        runs += 1
+        with build_lock(folder, wait=wait) as holding:
+            if not holding:
+                return built
+            while True:
+                (folder / AGAIN_NAME).unlink(missing_ok=True)
+                build()
+                built = True
+                if not (folder / AGAIN_NAME).exists():
+                    break
         if not (folder / AGAIN_NAME).exists():
-            return runs
+            return True
+        wait = False
 
 
 def is_building(folder: Path) -> bool:

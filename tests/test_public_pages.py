@@ -70,7 +70,7 @@ def test_listing_page_shows_what_a_person_needs(demo_client: FlaskClient, shared
             "summary": service.summary,
             "phone": service.phone,
             "postcode": service.locations[0].postcode,
-            "confirmed": f"Details last confirmed {service.assured_at:%B %Y}",
+            "checked": f"<strong>Checked on {service.assured_at.day} {service.assured_at:%B %Y}</strong>",
             "cost option": service.cost_options[0].option,
         }
     page = demo_client.get(f"/services/{service.id}").get_data(as_text=True)

@@ -187,7 +187,7 @@ def test_overdue_listings_leave_search_until_confirmed_on_the_dashboard(director
         assert found(visitor, "wayfarers") == [wayfarers]
         page = visitor.get(f"/services/{wayfarers}")
         assert page.status_code == 200
-        assert f"Details last confirmed {DAY:%B %Y}" in page.get_data(as_text=True)
+        assert f"Checked on {DAY.day} {DAY:%B %Y}" in page.get_data(as_text=True)
         row = re.search(r'<tr class="nhsuk-table__row"[^>]*>(?:(?!</tr>).)*Abbey Wayfarers Walk.*?</tr>',
                         editor.get("/manage/").get_data(as_text=True), re.S).group(0)
         assert "Hidden from search" not in row and "Please confirm" not in row

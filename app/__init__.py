@@ -84,16 +84,19 @@ def _register_blueprints(app: Flask) -> None:
     from app.assets import assets
     from app.auth import auth
     from app.errors import register_error_pages
+    from app.freshness.views import freshness
     from app.hubs.views import hubs
     from app.leaflets import leaflets
     from app.manage import manage
+    from app.problems.views import problems
     from app.public import public
     from app.referrer import referrer
     from app.search_runner import register_search_unavailable
     from app.shortlist import shortlist
     from app.template_helpers import register_template_helpers
 
-    for blueprint in (assets, public, hubs, shortlist, leaflets, auth, referrer, manage, admin, api):
+    for blueprint in (assets, public, problems, freshness, hubs, shortlist, leaflets, auth, referrer, manage, admin,
+                      api):
         app.register_blueprint(blueprint)
     register_error_pages(app)
     register_search_unavailable(app)

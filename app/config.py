@@ -50,6 +50,8 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         # Listings not confirmed for this many months leave public search; reminders go out a month earlier.
         "FRESHNESS_MONTHS": _env_int("FRESHNESS_MONTHS", 6),
         "REMINDER_MONTHS": _env_int("REMINDER_MONTHS", 5),
+        # A due listing not confirmed this many days after its reminder gets one follow-up.
+        "REMINDER_FOLLOW_UP_DAYS": _env_int("REMINDER_FOLLOW_UP_DAYS", 14),
         "RESULTS_PER_PAGE": _env_int("RESULTS_PER_PAGE", 20),
         # The largest file the listings import page takes, above the site-wide request limit.
         "IMPORT_MAX_BYTES": _env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024),
@@ -73,6 +75,8 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         # How long emailed links work.
         "PASSWORD_RESET_HOURS": _env_int("PASSWORD_RESET_HOURS", 2),
         "CONFIRM_EMAIL_HOURS": _env_int("CONFIRM_EMAIL_HOURS", 48),
+        # The "Still correct" link in a reminder: long enough to outlast the follow-up and a holiday.
+        "CONFIRM_LINK_DAYS": _env_int("CONFIRM_LINK_DAYS", 30),
         "MAIL_SERVER": _env("MAIL_SERVER"),
         "MAIL_PORT": _env_int("MAIL_PORT", 25),
         "MAIL_USERNAME": _env("MAIL_USERNAME"),

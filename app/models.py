@@ -15,7 +15,9 @@ from app.directory.models import (
     ServiceCluster,
     ServiceStatus,
 )
+from app.freshness.models import ReminderSent, ReminderStage
 from app.hubs.models import Hub, HubSection, section_pick
+from app.problems.models import ProblemReport, ProblemStatus
 from app.ratelimits.models import RateLimitCounter
 from app.shortlist.models import ShortlistNote
 from app.usage.models import UsageCount
@@ -32,8 +34,12 @@ __all__ = [
     "OpeningTime",
     "Organisation",
     "OrganisationStatus",
+    "ProblemReport",
+    "ProblemStatus",
     "RateLimitCounter",
     "ReferrerStatus",
+    "ReminderSent",
+    "ReminderStage",
     "Revision",
     "RevisionStatus",
     "SearchVocabulary",

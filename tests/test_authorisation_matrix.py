@@ -39,7 +39,10 @@ from app.directory.models import Organisation, OrganisationStatus, Revision, Rev
 from app.directory.operations import archive
 from app.directory.visibility import is_public
 from app.extensions import db
+from app.freshness.links import confirmation_token
 from app.hubs.models import Hub
+from app.problems.models import ProblemKind
+from app.problems.operations import file_report
 from app.taxonomies import clusters, taxonomy
 from app.timeutil import today, utcnow
 from exports.leaflets.manifest import MANIFEST_NAME, MANIFEST_VERSION
@@ -119,6 +122,9 @@ class World:
     leaflet: str
     confirm_token: str
     reset_tokens: dict[str, str]
+    problem_reports: dict[str, int]  # role → an open problem report about service_a for that role to close
+    problem_report_b: int  # one about service_b
+    listing_links: dict[str, str]  # role → a "Still correct" link of editor A's, each for its own listing
     sessions: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # role → (session cookie, CSRF)
 
 
@@ -191,7 +197,14 @@ def _build_world(workdir: Path) -> World:
         service_a.revisions.append(waiting_change)
         hub = db.session.scalars(select(Hub).order_by(Hub.slug)).first()
         assert hub is not None and len(hub.sections) >= 2, "the demo needs a hub with sections"
+        reports = {role: file_report(service_a, ProblemKind.CONTACT, f"Reported for {role}", "")
+                   for role in (EDITOR_A, ADMIN)}
+        report_b = file_report(service_b, ProblemKind.CLOSED, "Reported about B", "")
+        to_confirm = others_a[2:2 + len(ROLES)]
+        assert len(to_confirm) == len(ROLES), "organisation A needs a listing to confirm for each role"
         db.session.commit()
+        listing_links = {role: confirmation_token(service, editor_a) for role, service in zip(ROLES, to_confirm,
+                                                                                               strict=True)}
         leaflets = workdir / "leaflets"
         leaflets.mkdir(exist_ok=True)
         pdf = b"%PDF-1.4\n% matrix test leaflet\n%%EOF\n"
@@ -215,6 +228,9 @@ def _build_world(workdir: Path) -> World:
             leaflet="matrix-leaflet.pdf",
             confirm_token=confirm_token(unconfirmed),
             reset_tokens={role: reset_token(user) for role, user in forgetful.items()},
+            problem_reports={role: report.id for role, report in reports.items()},
+            problem_report_b=report_b.id,
+            listing_links=listing_links,
         )
         db.session.remove()
         db.engine.dispose()
@@ -329,6 +345,11 @@ RULES: dict[str, Rule] = {
     "public.search_page": Rule(at("/search?q=support"), EVERYONE),
     "public.listing": Rule(lambda w, r: f"/services/{w.service_a}", EVERYONE),
     "public.robots": Rule(at("/robots.txt"), EVERYONE),
+    "problems.report": Rule(lambda w, r: f"/services/{w.service_a}/report-a-problem", EVERYONE, EVERYONE,
+                            lambda w, r: {"kind": "contact", "details": f"Reported by {r}"}, changes=True),
+    # The link itself is the permission: anyone holding it may confirm, once (it comes by email to an editor).
+    "freshness.confirm_link": Rule(lambda w, r: f"/listings/confirm/{w.listing_links[r]}", EVERYONE, EVERYONE,
+                                   changes=True),
     "public.sitemap": Rule(at("/sitemap.xml"), EVERYONE),
     "assets.frontend": Rule(at("/assets/nhsuk-frontend.min.css"), EVERYONE),
     # the hubs online; "Find your hub" leads on to the hub (BA1 is Bath); every demo hub has an "Urgent help" part
@@ -380,6 +401,9 @@ RULES: dict[str, Rule] = {
         "name": w.org_a_name, "editor_name": "Someone", "editor_email": "someone@matrix.example",
         "password": PASSWORD, "confirm": NOT_TWICE}),
     "manage.dashboard": Rule(at("/manage/"), SIGNED_IN),
+    "manage.problems": Rule(at("/manage/problems"), SIGNED_IN),
+    "manage.problem": Rule(lambda w, r: f"/manage/problems/{w.problem_reports.get(r, w.problem_reports[EDITOR_A])}",
+                           EDITORS_OF_A, EDITORS_OF_A, lambda w, r: {"outcome": f"Put right by {r}"}, changes=True),
     "manage.new_service": Rule(lambda w, r: f"/manage/organisations/{w.org_a}/services/new", EDITORS_OF_A,
                                EDITORS_OF_A, lambda w, r: listing_form(f"Matrix listing by {r}"), changes=True),
     "manage.edit_service": Rule(lambda w, r: f"/manage/services/{w.service_a}/edit", EDITORS_OF_A, EDITORS_OF_A,
@@ -398,6 +422,9 @@ RULES: dict[str, Rule] = {
     # the administrators' area
     "admin.dashboard": Rule(at("/admin/"), ADMINS),
     "admin.audit_log": Rule(at("/admin/audit"), ADMINS),
+    "admin.problems": Rule(at("/admin/problems"), ADMINS),
+    "admin.freshness": Rule(at("/admin/freshness?area=bath"), ADMINS),
+    "admin.freshness_csv": Rule(at("/admin/freshness.csv"), ADMINS),
     "admin.usage": Rule(at("/admin/usage"), ADMINS),
     "admin.queue": Rule(at("/admin/queue"), ADMINS),
     "admin.organisations": Rule(at("/admin/organisations"), ADMINS),
@@ -625,6 +652,7 @@ MANAGE_ON_B: dict[str, Callable[[World], str]] = {
     "manage.confirm": lambda w: f"/manage/services/{w.service_b}/confirm",
     "manage.archive_service": lambda w: f"/manage/services/{w.service_b}/archive",
     "manage.restore_service": lambda w: f"/manage/services/{w.service_b}/restore",
+    "manage.problem": lambda w: f"/manage/problems/{w.problem_report_b}",
 }
 
 

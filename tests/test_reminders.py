@@ -10,13 +10,15 @@ freshness when it is asked, so every request below runs with the travelled clock
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.accounts.models import User
 from app.accounts.operations import create_user
@@ -27,7 +29,7 @@ from app.extensions import db
 from app.timeutil import today
 from tests import web
 from tests.conftest import Mailbox, use_smtp
-from tests.web import client_at, submit, table_rows
+from tests.web import client_at, csrf_token, submit, table_rows
 
 PASSWORD = "correct horse battery"
 RESULT_LINK = re.compile(r'<li class="wa-result">\s*<h2[^>]*><a href="/services/(\d+)"')
@@ -154,7 +156,7 @@ def test_administrators_hear_about_due_listings_nobody_can_confirm(directory: Di
     [to_admin] = directory.mailbox.to(ADMIN)
     assert to_admin["Subject"] == "Well Aware listings with no one to confirm them"
     listed = [line for line in to_admin.get_content().splitlines() if line.startswith("- ")]
-    assert listed == ["- Combe Carolling Evenings"]
+    assert listed == ["- Combe Carolling Evenings (Combe Choir)"]
     assert directory.mailbox.to(RETIRED_ADMIN) == []
     assert "1 due listing(s) have no active editor; told 1 administrator(s)." in output
 
@@ -225,3 +227,147 @@ def test_the_freshness_limit_is_inclusive_of_its_first_day(directory: Directory)
         assert visitor.get(f"/services/{directory.ids['Abbey Wayfarers Walk']}").status_code == 200
     with time_machine.travel(datetime.combine(date(DAY.year, 9, 16), time(9, 30), tzinfo=UTC), tick=False):
         assert client_at(app, "10.4.0.6").get(f"/services/{directory.ids['Abbey Wayfarers Walk']}").status_code == 404
+
+
+# --- once per due date, one follow-up ----------------------------------------------------------------------
+
+
+def later(days: int) -> datetime:
+    return NOW + timedelta(days=days)
+
+
+def test_running_remind_twice_sends_nothing_new(directory: Directory) -> None:
+    with time_machine.travel(NOW, tick=False):
+        directory.remind()
+        assert directory.recipients() == [ABBY, ADMIN]
+        output = directory.remind()
+    assert directory.recipients() == [ABBY, ADMIN]  # still one each
+    assert "Reminded" not in output
+    assert "3 due listing(s) have had their reminders already." in output
+    with directory.app.app_context():  # what was recorded, read as plain SQL
+        rows = db.session.execute(text(
+            "SELECT s.name, r.confirmed_on, r.stage, r.recipients FROM reminder_sent r "
+            "JOIN service s ON s.id = r.service_id ORDER BY s.name")).all()
+    assert [(name, str(on), stage, told) for name, on, stage, told in rows] == [
+        ("Abbey Teapot Mornings", str(DUE_FROM), "first", 1),
+        ("Abbey Wayfarers Walk", f"{DAY.year}-03-14", "first", 1),
+        ("Combe Carolling Evenings", f"{DAY.year}-04-01", "nobody", 1)]
+
+
+def test_one_follow_up_after_the_follow_up_days_then_nothing(directory: Directory) -> None:
+    assert directory.app.config["REMINDER_FOLLOW_UP_DAYS"] == 14
+    with time_machine.travel(NOW, tick=False):
+        directory.remind()
+    with time_machine.travel(later(13), tick=False):
+        assert f"Reminded {ABBY}" not in directory.remind()
+    with time_machine.travel(later(14), tick=False):
+        assert f"Reminded {ABBY} about 2 listing(s)." in directory.remind()
+    with time_machine.travel(later(40), tick=False):
+        assert f"Reminded {ABBY}" not in directory.remind()
+    first, follow_up = directory.mailbox.to(ABBY)
+    assert first["Subject"] == "Please check your Well Aware listings"
+    assert follow_up["Subject"] == "Reminder: please check your Well Aware listings"
+    assert len(directory.mailbox.to(ADMIN)) == 1  # the listing nobody can confirm is reported once
+
+
+def test_a_listing_confirmed_again_is_reminded_afresh_when_next_due(directory: Directory) -> None:
+    with time_machine.travel(NOW, tick=False):
+        directory.remind()
+        with directory.app.app_context():
+            db.session.get(Service, directory.ids["Abbey Teapot Mornings"]).assured_at = DUE_FROM + timedelta(days=1)
+            db.session.commit()
+        assert directory.remind().count("Reminded") == 0  # not due: confirmed 4 months 30 days ago
+    with time_machine.travel(later(1), tick=False):
+        assert f"Reminded {ABBY} about 1 listing(s)." in directory.remind()
+    assert "Abbey Teapot Mornings" in directory.mailbox.to(ABBY)[-1].get_content()
+
+
+# --- the signed "Still correct" link -----------------------------------------------------------------------
+
+LINK = re.compile(r"^- (?P<name>[^(]+) \(.*\n  Still correct\? .*?(?P<link>https?://\S+)\n"
+                  r"  Needs changes\? .*?(?P<edit>https?://\S+)$", re.M)
+
+
+def links_in(message: EmailMessage) -> dict[str, tuple[str, str]]:
+    """Each listing's "Still correct" and "Needs changes" addresses, as paths, from the email alone."""
+    return {m["name"].strip(): (urlsplit(m["link"]).path, urlsplit(m["edit"]).path)
+            for m in LINK.finditer(message.get_content().replace("\r\n", "\n"))}
+
+
+def test_the_emailed_link_confirms_the_listing_without_signing_in(directory: Directory) -> None:
+    with time_machine.travel(NOW, tick=False):
+        directory.remind()
+        [email] = directory.mailbox.to(ABBY)
+        links = links_in(email)
+        assert set(links) == {"Abbey Teapot Mornings", "Abbey Wayfarers Walk"}
+        still_correct, needs_changes = links["Abbey Wayfarers Walk"]
+
+        stranger = client_at(directory.app, "10.4.1.1")  # a browser that has never signed in
+        page = stranger.get(still_correct)
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        assert "Is this listing still correct?" in body and "Abbey Wayfarers Walk" in body
+        assert directory.assured_at("Abbey Wayfarers Walk") == date(DAY.year, 3, 14)  # opening it changes nothing
+
+        done = stranger.post(still_correct, data={"csrf_token": csrf_token(body)})
+        assert done.status_code == 200
+        assert "Abbey Wayfarers Walk is confirmed" in done.get_data(as_text=True)
+        with directory.app.app_context():
+            confirmed = db.session.execute(text("SELECT assured_at FROM service WHERE id = :id"),
+                                           {"id": directory.ids["Abbey Wayfarers Walk"]}).scalar_one()
+        assert str(confirmed) == DAY.isoformat()
+        assert directory.assured_at("Abbey Teapot Mornings") == DUE_FROM  # only that listing
+        assert found(stranger, "wayfarers") == [directory.ids["Abbey Wayfarers Walk"]]  # back in search
+
+        # Used once, it is refused with a page that says so, and changes nothing.
+        again = stranger.get(still_correct)
+        assert again.status_code == 410
+        assert "already been confirmed" in again.get_data(as_text=True)
+        assert stranger.post(still_correct, data={"csrf_token": csrf_token(body)}).status_code == 410
+
+        # "Needs changes" is the edit form, after signing in.
+        edit = stranger.get(needs_changes)
+        assert edit.status_code == 302 and "/sign-in" in edit.headers["Location"]
+        sign_in(stranger, ABBY)
+        assert stranger.get(needs_changes).status_code == 200
+
+
+def test_an_altered_link_is_refused(directory: Directory) -> None:
+    with time_machine.travel(NOW, tick=False):
+        directory.remind()
+        still_correct, _ = links_in(directory.mailbox.to(ABBY)[0])["Abbey Teapot Mornings"]
+        visitor = client_at(directory.app, "10.4.1.2")
+        token = still_correct.rsplit("/", 1)[1]
+        # Another listing's id in the signed part, a character changed in the signature, the signature gone.
+        for altered in (token.replace(token[1], "A" if token[1] != "A" else "B", 1), token[:-2] + "xx",
+                        token.rsplit(".", 1)[0], "not-a-link"):
+            response = visitor.get(f"/listings/confirm/{altered}")
+            assert response.status_code == 400, altered
+            assert "This link is not complete" in response.get_data(as_text=True)
+    assert directory.assured_at("Abbey Teapot Mornings") == DUE_FROM
+
+
+def test_an_expired_link_is_refused(directory: Directory) -> None:
+    assert directory.app.config["CONFIRM_LINK_DAYS"] == 30
+    with time_machine.travel(NOW, tick=False):
+        directory.remind()
+    still_correct, _ = links_in(directory.mailbox.to(ABBY)[0])["Abbey Teapot Mornings"]
+    with time_machine.travel(later(29), tick=False):
+        assert client_at(directory.app, "10.4.1.3").get(still_correct).status_code == 200
+    with time_machine.travel(later(31), tick=False):
+        response = client_at(directory.app, "10.4.1.3").get(still_correct)
+    assert response.status_code == 410
+    assert "This link has expired" in response.get_data(as_text=True)
+    assert directory.assured_at("Abbey Teapot Mornings") == DUE_FROM
+
+
+def test_a_link_stops_working_when_its_editor_can_no_longer_edit(directory: Directory) -> None:
+    with time_machine.travel(NOW, tick=False):
+        directory.remind()
+        still_correct, _ = links_in(directory.mailbox.to(ABBY)[0])["Abbey Teapot Mornings"]
+        with directory.app.app_context():
+            db.session.scalar(select(User).where(User.email == ABBY)).active = False
+            db.session.commit()
+        response = client_at(directory.app, "10.4.1.4").get(still_correct)
+    assert response.status_code == 410
+    assert "This link no longer works" in response.get_data(as_text=True)

@@ -13,4 +13,4 @@ def keep_private(response: Response) -> Response:
     return response
 
 
-from app.admin import audit, hubs, imports, review, search_words, usage, views  # noqa: E402,F401  (registers the routes)
+from app.admin import audit, freshness, hubs, imports, problems, review, search_words, usage, views  # noqa: E402,F401  (registers the routes)

@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.directory.freshness import send_reminders
+from app.freshness.reminders import send_reminders
 from app.urls import site_request_context
 
 reviews = AppGroup("reviews", help="Keep listings confirmed.")
@@ -11,7 +11,8 @@ reviews = AppGroup("reviews", help="Keep listings confirmed.")
 
 @reviews.command("remind")
 def remind() -> None:
-    """Email editors whose listings are due for confirmation, and administrators about listings nobody edits."""
+    """Email editors whose listings are due for confirmation (once, then one follow-up), and administrators
+    about due listings nobody edits. Running it again sends nothing new."""
     with site_request_context():
         report = send_reminders()
     for email, names in report.editors.items():
@@ -19,5 +20,7 @@ def remind() -> None:
     if report.orphans:
         click.echo(f"{len(report.orphans)} due listing(s) have no active editor; told {len(report.admins)} "
                    "administrator(s).")
-    if not report.editors and not report.orphans:
+    if report.already_sent:
+        click.echo(f"{report.already_sent} due listing(s) have had their reminders already.")
+    if not report.editors and not report.orphans and not report.already_sent:
         click.echo("No listings are due for confirmation.")

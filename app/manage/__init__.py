@@ -16,4 +16,4 @@ def keep_private(response: Response) -> Response:
     return response
 
 
-from app.manage import views  # noqa: E402,F401  (registers the routes)
+from app.manage import problems, views  # noqa: E402,F401  (registers the routes)

@@ -24,6 +24,7 @@ from app.manage import manage
 from app.manage.access import editable_organisation, editable_service
 from app.manage.forms import InviteForm, OrganisationRegisterForm
 from app.manage.listing_form import ListingForm
+from app.manage.problems import open_problem_count
 from app.timeutil import months_before, today
 
 
@@ -71,7 +72,8 @@ def dashboard() -> str:
     day = today()
     due_from = months_before(day, int(current_app.config["REMINDER_MONTHS"]))
     return render_template("manage/dashboard.html", organisations=organisations, form=EmptyForm(),
-                           cutoff=freshness_cutoff(day), due_from=due_from, pending_revision=pending_revision)
+                           cutoff=freshness_cutoff(day), due_from=due_from, pending_revision=pending_revision,
+                           open_problems=open_problem_count())
 
 
 @manage.route("/organisations/<int:organisation_id>/services/new", methods=["GET", "POST"])

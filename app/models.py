@@ -16,6 +16,7 @@ from app.directory.models import (
     ServiceStatus,
 )
 from app.freshness.models import ReminderSent, ReminderStage
+from app.geography.models import Postcode
 from app.hubs.models import Hub, HubSection, section_pick
 from app.problems.models import ProblemReport, ProblemStatus
 from app.ratelimits.models import RateLimitCounter
@@ -34,6 +35,7 @@ __all__ = [
     "OpeningTime",
     "Organisation",
     "OrganisationStatus",
+    "Postcode",
     "ProblemReport",
     "ProblemStatus",
     "RateLimitCounter",

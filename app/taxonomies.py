@@ -59,10 +59,25 @@ class Cluster:
 
 @dataclass(frozen=True)
 class OutwardCode:
+    """A point distances are measured from: a postcode district's centre, or (from a loaded postcode
+    directory, ``app.geography``) a full postcode's own point, whose ``place`` is then that postcode."""
+
     district: str
     place: str
     latitude: float
     longitude: float
+
+
+@dataclass(frozen=True)
+class District:
+    """A row of ``data/outward-codes.csv``: a postcode district, the places it holds, the area it lies in
+    (given for the border districts), and its centre where we know it (None: the honest answer for a
+    district whose area we know but whose centre we do not)."""
+
+    district: str
+    place: str
+    area: str
+    centre: OutwardCode | None
 
 
 def _read_taxonomy(path: Path) -> Taxonomy:
@@ -111,14 +126,24 @@ def cluster_super_classes() -> dict[str, list[Cluster]]:
     return grouped
 
 
+def _district(row: dict[str, str]) -> District:
+    centre = None
+    if row["latitude"] and row["longitude"]:
+        centre = OutwardCode(row["district"], row["place"], float(row["latitude"]), float(row["longitude"]))
+    return District(row["district"], row["place"], row["area"], centre)
+
+
+@cache
+def districts(data_dir: Path = DEFAULT_DATA_DIR) -> dict[str, District]:
+    """Every postcode district the site ships knowing, centre or not, by district ("BA11")."""
+    with (data_dir / "outward-codes.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["district"]: _district(row) for row in csv.DictReader(handle)}
+
+
 @cache
 def outward_codes(data_dir: Path = DEFAULT_DATA_DIR) -> dict[str, OutwardCode]:
-    with (data_dir / "outward-codes.csv").open(encoding="utf-8", newline="") as handle:
-        return {
-            row["district"]: OutwardCode(row["district"], row["place"], float(row["latitude"]),
-                                         float(row["longitude"]))
-            for row in csv.DictReader(handle)
-        }
+    """The centres of the districts whose centre we know, by district."""
+    return {name: known.centre for name, known in districts(data_dir).items() if known.centre is not None}
 
 
 def wide_areas() -> frozenset[str]:

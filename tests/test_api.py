@@ -204,7 +204,8 @@ def public_services(app: Flask) -> dict[str, Service]:
 
 def outward_centres() -> dict[str, tuple[float, float]]:
     with (PROJECT / "data" / "outward-codes.csv").open(encoding="utf-8", newline="") as handle:
-        return {row["district"]: (float(row["latitude"]), float(row["longitude"])) for row in csv.DictReader(handle)}
+        return {row["district"]: (float(row["latitude"]), float(row["longitude"])) for row in csv.DictReader(handle)
+                if row["latitude"]}  # a border district known only by its area has no centre
 
 
 def metres_between(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -45,7 +45,8 @@ def sql(app: Flask, statement: str, **parameters: object) -> list[Row[Any]]:
 def postcode_centres() -> dict[str, tuple[float, float]]:
     """The bundled table of postcode districts, read as a file: district → (latitude, longitude)."""
     with (PROJECT / "data" / "outward-codes.csv").open(encoding="utf-8", newline="") as handle:
-        return {row["district"]: (float(row["latitude"]), float(row["longitude"])) for row in csv.DictReader(handle)}
+        return {row["district"]: (float(row["latitude"]), float(row["longitude"])) for row in csv.DictReader(handle)
+                if row["latitude"]}  # a border district known only by its area has no centre
 
 
 def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -207,6 +207,8 @@ ERROR_CASES = {
                                  "The minimum age (30) is greater than the maximum age (20)"),
     "a postcode that is not one": ({"locations-0-postcode": "XX"}, "locations-0-postcode",
                                    "Enter a UK postcode, like BA1 1AA"),
+    "a postcode in a district we do not know": ({"locations-1-postcode": "zz99 9zz"}, "locations-1-postcode",
+                                                "'ZZ99 9ZZ' is not in a postcode district we know (ZZ99)"),
     "an opening time that closes before it opens": ({"opening_rows-0-opens": "14:00", "opening_rows-0-closes": "12:00"},
                                                     "opening_rows-0-closes",
                                                     "Opening time 1: the closing time must be after the opening time"),

@@ -67,7 +67,8 @@ def _taxonomy_id(description: str) -> dict[str, object]:
 
 
 def _postcode_pattern() -> str:
-    """A postcode in one of the districts the directory knows, or the district alone."""
+    """A postcode in one of the districts whose centre the bundled table knows, or the district alone (a
+    border district known only by its area is refused, so it is not in the pattern)."""
     districts = "|".join(sorted(outward_codes(), key=len, reverse=True))
     return f"^ *({districts}) *([0-9][A-Z]{{2}})? *$"
 
@@ -86,11 +87,15 @@ def service_filters() -> list[dict[str, object]]:
         _taxonomy_id("Only services with at least one term of this taxonomy (see /taxonomies) among their "
                      "attributes."),
         _query("postcode", {"type": "string", "pattern": _postcode_pattern(), "example": "BA1 1AA"},
-               "A Bath and North East Somerset postcode, or its first part (BA1), standing for the centre of its "
-               "district. Services come in the order of the public search near it, places nearest first. It does "
-               "not filter by the areas services cover."),
+               "A Bath and North East Somerset postcode, or its first part (BA1). Where the site has loaded the ONS "
+               "Postcode Directory, a full postcode in it stands for its own point, and any live UK postcode in it "
+               "is taken (the pattern lists only the districts of the bundled table); otherwise a postcode stands "
+               "for the centre of its district. Services come in the order of the public search near it, places "
+               "nearest first. It does not filter by the areas services cover: a postcode in a border district "
+               "whose centre the directory does not know (BA11, Frome; BS1, Bristol) is a 400 saying which area it "
+               "is in, never a distance measured from somewhere else."),
         _query("proximity", {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": MAX_PROXIMITY_M},
-               "With `postcode`: only places within this many metres of its district's centre (great-circle "
+               "With `postcode`: only places within this many metres of its point (great-circle "
                "distance, mean Earth radius 6371 km), and only services with such a place. Places without "
                "coordinates are never within."),
         _query("day", {"type": "string", "enum": list(DAY_CHOICES)},

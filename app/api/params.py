@@ -7,7 +7,8 @@ from datetime import time
 from werkzeug.datastructures import MultiDict
 
 from app.directory.schedule import DAY_NAMES, DAYS
-from app.taxonomies import OutwardCode, outward_codes, taxonomy
+from app.geography.placing import Precision, place_postcode
+from app.taxonomies import OutwardCode, taxonomy
 from exports.oruk import PUBLISHED_TAXONOMIES, RRULE_DAYS
 from exports.oruk_ids import taxonomy_id, term_id
 from search.filters import SearchFilters
@@ -143,10 +144,14 @@ def _near(args: MultiDict[str, str]) -> tuple[OutwardCode | None, float | None]:
     proximity = args.get("proximity")
     centre = None
     if postcode:
-        shape = _POSTCODE.fullmatch(postcode)
-        if shape is None:
+        if _POSTCODE.fullmatch(postcode) is None:
             raise BadParameter("'postcode' must be a UK postcode like BA1 1AA, or its first part like BA1")
-        centre = outward_codes().get(shape[1])
+        placing = place_postcode(postcode)
+        if placing.precision is Precision.AREA:
+            raise BadParameter(f"'postcode' {placing.district} is in {taxonomy('areas').label(placing.area)}, but "
+                               f"this directory can't measure distances from {placing.district} yet; leave "
+                               "'postcode' out, or use a postcode in a district it can place")
+        centre = placing.centre
         if centre is None:
             raise BadParameter("'postcode' is not in this directory's area; "
                                "use a Bath and North East Somerset postcode")

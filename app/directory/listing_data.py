@@ -11,9 +11,10 @@ from decimal import Decimal, InvalidOperation
 
 from app.directory.models import ClusterFocus, CostOption, Location, OpeningTime, Service, ServiceCluster
 from app.directory.schedule import OpeningRule, ScheduleError, parse_opening_hours, written_form
-from app.taxonomies import LIST_TAXONOMIES, cluster_codes, outward_codes, taxonomy
+from app.geography.placing import district_known, point_of, unknown_district_message
+from app.geography.shape import normalise_postcode
+from app.taxonomies import LIST_TAXONOMIES, cluster_codes, taxonomy
 
-POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
 MAX_AGE = 120
 SINGULAR = {"categories": "category", "audiences": "audience", "referral": "referral route",
             "access": "access mode", "accessibility": "accessibility feature", "areas": "area"}
@@ -147,21 +148,10 @@ def canonical_opening_hours(text: str, *, is_event: bool) -> str:
         return text
 
 
-def normalise_postcode(text: str) -> str | None:
-    """``ba13ab`` → ``BA1 3AB``; None when it is not a UK postcode shape."""
-    match = POSTCODE.match(text.strip().upper().replace(" ", ""))
-    return f"{match[1]} {match[2]}" if match else None
-
-
 def _location_row(position: int, location: LocationData) -> Location:
-    centroid = outward_codes().get(location.postcode.split(" ")[0]) if location.postcode else None
-    return Location(
-        position=position,
-        address=location.address,
-        postcode=location.postcode,
-        latitude=centroid.latitude if centroid else None,
-        longitude=centroid.longitude if centroid else None,
-    )
+    latitude, longitude = point_of(location.postcode)  # its own point, its district's centre, or none
+    return Location(position=position, address=location.address, postcode=location.postcode, latitude=latitude,
+                    longitude=longitude)
 
 
 def parse_cost_option(text: str) -> CostOptionData:
@@ -239,6 +229,8 @@ def validate(data: ListingData, *, event_date_unreadable: bool = False) -> list[
     for location in data.locations:
         if location.postcode and normalise_postcode(location.postcode) != location.postcode:
             problems.append(f"postcode: '{location.postcode}' is not a UK postcode like 'BA1 3AB'")
+        elif location.postcode and not district_known(location.postcode):
+            problems.append(f"postcode: {unknown_district_message(location.postcode)}")
         if not location.address.strip():
             problems.append("address: a location needs an address")
     if data.email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", data.email):

@@ -1,10 +1,11 @@
 """"Find your hub": a postcode or a place name → the hubs covering it.
 
-A postcode is read as the search's postcode filter reads it, against the outward-code table
-(``data/outward-codes.csv``). That table names each district's places ("Paulton, Clutton, Temple Cloud,
-Pensford") rather than areas, so the places it names, like a place typed in, are read through the search's
-place names (``data/search/places.txt``, as administrators have edited them), the areas' own names and the
-hubs' names. One list of places answers both questions, and a district spanning two hubs (BS39) offers both.
+A postcode is placed as the search's postcode filter places it (``app.geography.placing``), by its district
+in the outward-code table (``data/outward-codes.csv``). That table names each district's places ("Paulton,
+Clutton, Temple Cloud, Pensford") rather than areas, so the places it names, like a place typed in, are read
+through the search's place names (``data/search/places.txt``, as administrators have edited them), the areas'
+own names and the hubs' names; a border district stands for the area the table gives it. One list of places
+answers both questions, and a district spanning two hubs (BS39) offers both.
 """
 
 import re
@@ -12,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.directory.public_view import Labelled
+from app.geography.placing import place_postcode  # the search's own reading of a postcode
 from app.hubs.pages import HubSummary
-from app.public.search_form import outward_district  # the search's own reading of a postcode
 from app.taxonomies import taxonomy, wide_areas
 from search.analysis import word_stem, words
 from search.vocabulary import Vocabulary
@@ -88,13 +89,13 @@ def find_hubs(asked: str, hubs: Sequence[HubSummary], vocabulary: Vocabulary) ->
         return Finding(asked, problem=NOTHING_ASKED)
     phrases = place_phrases(vocabulary, hubs)
     if POSTCODE_LIKE.match(asked.upper()):
-        district = outward_district(asked)
-        slugs = areas_named(district.place, phrases) if district else []
-        if district is None or not slugs:
+        placing = place_postcode(asked)
+        slugs = [placing.area] if placing.area else areas_named(placing.place, phrases)
+        if not slugs:
             return Finding(asked, problem=(
                 f"We can't place the postcode {_quoted(asked)}. Enter a Bath and North East Somerset postcode, "
                 "like BA2 3AB or BS31 1AA, or the name of your town or village"))
-        described = f"{district.district} ({district.place})"
+        described = f"{placing.district} ({placing.place})"
     else:
         slugs = areas_named(asked, phrases)
         if not slugs:

@@ -35,6 +35,7 @@ from app.directory.listing_data import (
 from app.directory.schedule import DAYS, NTH, OpeningRule, ScheduleError, parse_opening_hours, written_form
 from app.form_errors import form_errors
 from app.forms import SubForm, WebForm
+from app.geography.placing import district_known, unknown_district_message
 from app.taxonomies import clusters, taxonomy
 
 LOCATION_ROWS = 3
@@ -66,6 +67,8 @@ class LocationForm(SubForm):
     def validate_postcode(self, field: StringField) -> None:
         if field.data and normalise_postcode(field.data) is None:
             raise ValidationError("Enter a UK postcode, like BA1 1AA")
+        if field.data and not district_known(field.data):
+            raise ValidationError(unknown_district_message(normalise_postcode(field.data) or field.data))
         if field.data and not self.address.data:
             raise ValidationError("Enter the address for this postcode too")
 
@@ -197,7 +200,9 @@ class ListingForm(WebForm):
                     cost_options.append(parse_cost_option(line))
                 except ValueError as error:
                     self.cost_options.errors = [*self.cost_options.errors, str(error)]
-        locations = [LocationData(row.address.data.strip(), normalise_postcode(row.postcode.data or "") or "")
+        # A postcode the form refused is told about beside its field, not again by ``validate``.
+        locations = [LocationData(row.address.data.strip(), "" if row.postcode.errors else
+                                  normalise_postcode(row.postcode.data or "") or "")
                      for row in self.locations if row.address.data and row.address.data.strip()]
         data = ListingData(
             organisation=organisation_name,

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from app.taxonomies import OutwardCode, outward_codes, taxonomy
+from app.geography.placing import Placing, Precision, place_postcode
+from app.taxonomies import taxonomy
 from search.filters import SearchFilters
 
 MAX_QUERY_LENGTH = 200
@@ -52,17 +53,14 @@ class SearchRequest:
     page_note: str = ""
     # The (parameter, value) pairs of the query string left out for an error: links from the page drop them.
     rejected: set[tuple[str, str]] = field(default_factory=set)
+    # Why a postcode gives an area rather than distances (a border district whose centre we do not know).
+    postcode_note: str = ""
 
 
-def outward_district(postcode: str) -> OutwardCode | None:
-    """The district of a full postcode or of its outward code alone ("BA3 4AB", "ba3"); None if unknown."""
-    compact = postcode.strip().upper().replace(" ", "")
-    codes = outward_codes()
-    # The outward code is everything but the last three characters of a full postcode.
-    for candidate in (compact, compact[:-3] if len(compact) > 4 else ""):
-        if candidate in codes:
-            return codes[candidate]
-    return None
+def area_only_note(placing: Placing) -> str:
+    """What the page says when a postcode's district is placed only by its area: never a distance."""
+    return (f"We can't measure distances from {placing.district} yet, so these are services for "
+            f"{taxonomy('areas').label(placing.area)}")
 
 
 def _unknown_values_message(parameter: str, unknown: list[str], *, others_chosen: bool) -> str:
@@ -107,16 +105,20 @@ def parse_search_args(args: MultiDict[str, str]) -> SearchRequest:
     values["when"] = _choices(request, args, "when", WHEN_CHOICES)
     request.postcode = args.get("postcode", "").strip()[:10]
     if request.postcode:
-        near = outward_district(request.postcode)
-        if near is None:
+        placing = place_postcode(request.postcode)
+        if placing.precision is Precision.AREA:
+            # Its area, as the area filter would choose it, with a note saying why there are no distances.
+            values["areas"] = tuple(dict.fromkeys((*values["areas"], placing.area)))  # type: ignore[misc]
+            request.postcode_note = area_only_note(placing)
+        elif placing.centre is None:
             request.errors["postcode"] = (
                 f"We can't place the postcode '{request.postcode}'. Try a Bath and North East Somerset "
                 "postcode, like BA1 1AA or BS31 1AA, or leave it out"
             )
             request.rejected.add(("postcode", args.get("postcode", "")))
-        values["near"] = near
+        values["near"] = placing.centre
     request.exact = args.get("exact", "") == "1"
-    request.nearest = args.get("sort", "") == SORT_NEAREST and bool(request.postcode)
+    request.nearest = args.get("sort", "") == SORT_NEAREST and values.get("near") is not None
     page_text = args.get("page", "1").strip()
     if WHOLE_NUMBER.fullmatch(page_text) and 1 <= int(page_text) <= MAX_PAGE:
         request.page = int(page_text)

@@ -8,12 +8,19 @@ once over all of them; the tests then report on each page.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Response
+from sqlalchemy import select
 
+from app.accounts.operations import find_user
+from app.directory.models import Service
+from app.extensions import db
+from app.freshness.links import confirmation_token
+from app.timeutil import today
 from tests.browser.conftest import (
     ADMIN,
     DESKTOP,
@@ -112,6 +119,57 @@ def _manage_preview(page: Page) -> Response | None:
     return navigation.value
 
 
+def _report_form(page: Page) -> Response | None:
+    page.goto(f"/services/{_edited_listing_id(page)}")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("link", name="Report a problem with this listing").click()
+    return navigation.value
+
+
+def _report_form_errors(page: Page) -> Response | None:
+    _report_form(page)
+    return _submit(page, "Send the report")
+
+
+def _report_sent(page: Page) -> Response | None:
+    _report_form(page)
+    page.get_by_label("The phone number or email address is wrong").check()
+    page.fill("#details", "The number rings out")
+    return _submit(page, "Send the report")
+
+
+def _manage_problem(page: Page) -> Response | None:
+    page.goto("/manage/problems")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("link", name="See the report").first.click()
+    return navigation.value
+
+
+def _manage_problem_errors(page: Page) -> Response | None:
+    _manage_problem(page)
+    return _submit(page, "Close the report")
+
+
+# The live server's app, for making what only arrives by email (the reports fixture fills it in).
+LIVE: dict[str, Any] = {}
+
+
+def _confirm_link(page: Page) -> Response | None:
+    """The "Still correct" link of a reminder, for the edited listing made due again."""
+    app = LIVE["app"]
+    with app.app_context():
+        service = db.session.scalar(select(Service).where(Service.name == EDITED_LISTING))
+        service.assured_at = today() - timedelta(days=160)
+        db.session.commit()
+        LIVE["link"] = f"/listings/confirm/{confirmation_token(service, find_user(EDITOR))}"
+    return page.goto(LIVE["link"])
+
+
+def _confirm_link_done(page: Page) -> Response | None:
+    page.goto(LIVE["link"])
+    return _submit(page, "Yes, it is still correct")
+
+
 def _referrer_listing(page: Page) -> Response | None:
     page.goto("/referrer/search?cluster=5")
     href = page.locator("li.wa-result h2 a").first.get_attribute("href")
@@ -135,6 +193,9 @@ PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
     "results-distress": (None, _goto("/search?q=my+husband+has+dementia+i+cant+cope")),
     "results-place": (None, _goto("/search?q=counselling+in+radstock")),
     "listing": (None, _listing),
+    "report-form": (None, _report_form),
+    "report-form-errors": (None, _report_form_errors),
+    "report-sent": (None, _report_sent),
     "shortlist-empty": (None, _goto("/shortlist/")),
     "shortlist": (None, _shortlist_with_two),
     "shortlist-print": (None, _goto("/shortlist/print")),  # the two listings just added
@@ -157,6 +218,9 @@ PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
     "manage-confirmed": (EDITOR, _manage_confirmed),
     "manage-preview": (EDITOR, _manage_preview),
     "manage-history": (EDITOR, _history("manage")),
+    "manage-problems": (EDITOR, _goto("/manage/problems")),
+    "manage-problem": (EDITOR, _manage_problem),
+    "manage-problem-errors": (EDITOR, _manage_problem_errors),
     "listing-form": (EDITOR, _edit_form),
     "listing-form-errors": (EDITOR, _edit_form_errors),
     "admin-queue": (ADMIN, _goto("/admin/queue")),
@@ -168,10 +232,16 @@ PAGES: dict[str, tuple[str | None, Callable[[Page], Response | None]]] = {
     "admin-history": (ADMIN, _history("admin")),
     "admin-search-words": (ADMIN, _goto("/admin/search-words?q=my+mum+has+dementia")),
     "admin-search-words-edit": (ADMIN, _goto("/admin/search-words/synonyms")),
+    "admin-problems": (ADMIN, _goto("/admin/problems")),
+    "admin-freshness": (ADMIN, _goto("/admin/freshness")),
+    "confirm-link": (None, _confirm_link),
+    "confirm-link-done": (None, _confirm_link_done),
+    "confirm-link-used": (None, lambda page: page.goto(LIVE["link"])),
 }
 # Pages that answer other than 200: a missing page, and forms shown again with their problems.
 STATUS = {"not-found": 404, "method-not-allowed": 405, "bad-request": 400, "forbidden": 403, "sign-in-errors": 400,
-          "listing-form-errors": 400, "admin-hubs-errors": 400, "hubs-error": 400}
+          "listing-form-errors": 400, "admin-hubs-errors": 400, "hubs-error": 400, "report-form-errors": 400,
+          "manage-problem-errors": 400, "confirm-link-used": 410}
 NARROWEST = {"width": 320, "height": 740}
 WIDTHS = (DESKTOP, PHONE, NARROWEST)
 SIDEWAYS = "document.documentElement.scrollWidth > window.innerWidth"
@@ -192,6 +262,7 @@ class PageReport:
 def reports(browser: Browser, live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[dict[str, PageReport]]:
     html_dir = tmp_path_factory.mktemp("html")
+    LIVE["app"] = live_server.app
     found: dict[str, PageReport] = {}
     # The site's Content-Security-Policy forbids inline scripts, so axe's context bypasses it.
     contexts = {}

@@ -260,3 +260,52 @@ def test_the_urgent_help_line_is_two_lines_at_most_on_the_narrowest_phone_and_li
     page.emulate_media(media="print")
     expect(page.locator(".wa-help-strip")).to_be_hidden()
     expect(page.locator("#urgent-help")).to_be_visible()
+
+
+# --- reporting a problem, and closing the report -----------------------------------------------------------------
+
+
+def test_reporting_a_problem_by_keyboard(keys: Keyboard) -> None:
+    """A missing choice focuses the summary, whose link focuses the first choice; once sent, the page is the
+    listing again, its title and the note at the top of its content saying the report went."""
+    page = keys.page
+    page.goto("/search?q=" + EDITED_LISTING.replace(" ", "+"))
+    page.locator("li.wa-result h2 a", has_text=EDITED_LISTING).first.click()
+    listing_url = page.url
+    keys.tab_to("a", "Report a problem with this listing")
+    keys.press("Enter")
+    keys.tab_to("button", "Send the report")
+    keys.press("Enter")
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    expect(page).to_have_title(re.compile(rf"^Error: Report a problem with {re.escape(EDITED_LISTING)} – "))
+    keys.tab_to(".nhsuk-error-summary a", "Choose what is wrong with this listing", limit=1)
+    keys.press("Enter", navigates=False)
+    expect(page.locator("#kind")).to_be_focused()
+    keys.press("Space", navigates=False)  # the first choice: the phone number or email address
+    keys.tab_to("#details")
+    keys.type("The number has changed")
+    keys.tab_to("button", "Send the report")
+    keys.press("Enter")
+    assert page.url == listing_url
+    expect(page).to_have_title(re.compile(r"^Thank you: your report has been sent – "))
+    expect(page.locator("main > .wa-flash")).to_contain_text("Thank you: your report has been sent")
+
+
+def test_closing_a_report_comes_back_to_the_queue_saying_so(keys: Keyboard) -> None:
+    page = keys.page
+    page.goto("/search?q=" + EDITED_LISTING.replace(" ", "+"))  # a report, made before signing in
+    page.locator("li.wa-result h2 a", has_text=EDITED_LISTING).first.click()
+    page.get_by_role("link", name="Report a problem with this listing").click()
+    page.get_by_label("It has closed or stopped running").check()
+    page.get_by_role("button", name="Send the report").click()
+    expect(page).to_have_title(re.compile(r"^Thank you: your report has been sent – "))
+    keys.sign_in(EDITOR)
+    page.goto("/manage/problems")
+    page.get_by_role("link", name="See the report").last.click()  # the newest open report
+    expect(page.locator("h1")).to_have_text(f"Problem report: {EDITED_LISTING}")
+    keys.tab_to("#outcome")
+    keys.type("Checked with the group: nothing was wrong")
+    keys.tab_to("button", "Close the report")
+    keys.press("Enter")
+    expect(page).to_have_title(re.compile(rf"^Report closed: {re.escape(EDITED_LISTING)} – "))
+    expect(page.locator("main > .wa-flash")).to_contain_text("Checked with the group: nothing was wrong")

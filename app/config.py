@@ -53,6 +53,9 @@ def settings_from_environment(instance_path: Path) -> dict[str, object]:
         # A due listing not confirmed this many days after its reminder gets one follow-up.
         "REMINDER_FOLLOW_UP_DAYS": _env_int("REMINDER_FOLLOW_UP_DAYS", 14),
         "RESULTS_PER_PAGE": _env_int("RESULTS_PER_PAGE", 20),
+        # Accept Ofcom's drama phone numbers (01632 960xxx, 07700 900xxx…) as listings' numbers: for the demo
+        # and tests only, since nobody answers them (app.directory.phones).
+        "FICTIONAL_PHONE_NUMBERS": _env_bool("FICTIONAL_PHONE_NUMBERS", False),
         # The largest file the listings import page takes, above the site-wide request limit.
         "IMPORT_MAX_BYTES": _env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024),
         # How often each process adds its tally of searches and listing views to the database.

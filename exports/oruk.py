@@ -5,6 +5,7 @@ Only public fields: clusters are never published, not even as a taxonomy. Empty 
 
 from decimal import Decimal
 
+from app.directory.listing_data import rule_from_row
 from app.directory.models import Organisation, Service
 from app.directory.schedule import OpeningRule
 from app.taxonomies import Taxonomy, Term, taxonomy
@@ -49,7 +50,9 @@ def organisation_document(organisation: Organisation) -> dict[str, object]:
 
 
 def _schedule(service: Service, position: int, rule: OpeningRule) -> dict[str, object]:
-    document: dict[str, object] = {"id": derived_id(service.uid, "schedule", position), "description": rule.spoken()}
+    # An overnight rule is written as iCalendar has it: opens_at 22:00, closes_at 02:00 on FR (the next morning).
+    document: dict[str, object] = {"id": derived_id(service.uid, "schedule", position), "description": rule.spoken(),
+                                   "notes": rule.note}
     if rule.frequency == "always":  # ORUK has no daily rule: every day of the week, all day
         document |= {"freq": "WEEKLY", "interval": 1, "byday": ",".join(RRULE_DAYS.values()),
                      "opens_at": "00:00:00", "closes_at": "23:59:59"}
@@ -140,8 +143,7 @@ def service_summary(service: Service) -> dict[str, object]:
 
 def service_document(service: Service) -> dict[str, object]:
     """The fully nested service."""
-    rules = [OpeningRule(r.frequency, tuple(r.days), r.week_of_month, r.opens_at, r.closes_at)
-             for r in service.opening_times]
+    rules = [rule_from_row(r) for r in service.opening_times]
     area_names = taxonomy("areas")
     document = service_summary(service) | {
         "schedules": [_schedule(service, i, rule) for i, rule in enumerate(rules)],

@@ -64,6 +64,7 @@ def _config(workdir: Path) -> dict[str, object]:
         "SERVER_NAME": "wellaware.test",
         "SITE_URL": "http://127.0.0.1:5000",  # what leaflets print; unset, it is the address a request came to
         "LEAFLETS_REBUILD_ON_CHANGE": False,  # on where a test proves it (test_leaflet_bank)
+        "FICTIONAL_PHONE_NUMBERS": True,  # the demo's and the tests' numbers are Ofcom's drama numbers
     }
 
 

@@ -41,7 +41,8 @@ EXPORT_ONLY = {
     # A carriage return inside a cell must not end the row, or the next line would start with a formula.
     "Tea\r=HYPERLINK(\"http://evil.example/\")": "Tea\r=HYPERLINK(\"http://evil.example/\")",
 }
-PHONE = ("+44 1225 000111", "'+44 1225 000111")
+# A number of another country keeps its + (a UK one is written 01225 …), so its cell starts as a formula would.
+PHONE = ("+33 1 42 68 53 00", "'+33 1 42 68 53 00")
 
 
 def public_ids(app: Flask, how_many: int) -> list[tuple[int, str]]:

@@ -209,9 +209,12 @@ ERROR_CASES = {
                                    "Enter a UK postcode, like BA1 1AA"),
     "a postcode in a district we do not know": ({"locations-1-postcode": "zz99 9zz"}, "locations-1-postcode",
                                                 "'ZZ99 9ZZ' is not in a postcode district we know (ZZ99)"),
-    "an opening time that closes before it opens": ({"opening_rows-0-opens": "14:00", "opening_rows-0-closes": "12:00"},
-                                                    "opening_rows-0-closes",
-                                                    "Opening time 1: the closing time must be after the opening time"),
+    # A closing time before the opening time is the next morning; the same time is neither.
+    "an opening time that closes when it opens": ({"opening_rows-0-opens": "14:00", "opening_rows-0-closes": "14:00"},
+                                                  "opening_rows-0-closes",
+                                                  "Opening time 1: the closing time is the opening time"),
+    "a phone number that is not one": ({"phone": "abc"}, "phone",
+                                       "'abc' is not a phone number: write it like 0117 496 0123"),
     "a price that cannot be read": ({"cost_options": "Full price £4 per session\nabout a fiver"}, "cost_options",
                                     "'about a fiver' is not a cost we can read"),
 }
@@ -327,7 +330,7 @@ def test_a_complete_form_saves_every_field(app: Flask, editor: dict[str, object]
             ("Keynsham Community Space, Market Walk, Keynsham", "BS31 1FS"),
             ("Saltford Hall, Wedmore Road, Saltford", "BS31 3BY")]
         assert (service.phone, service.email, service.website) == (
-            fields["phone"], fields["email"], fields["website"])
+            "01225 555123", fields["email"], fields["website"])  # the number written the UK way
         assert service.assured_at == today()
         assert len(service.revisions) == 1
 

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, select
 
 from app.api.params import OpenWindow
 from app.directory.models import Location, OpeningTime, Service, ServiceStatus
-from app.directory.schedule import DAYS
+from app.directory.schedule import DAYS, OpeningRule
 from app.extensions import db
 from app.taxonomies import OutwardCode, taxonomy
 from exports.oruk_ids import derived_id
@@ -38,15 +38,13 @@ def carrying_taxonomy(name: str) -> set[int]:
 
 def _open_in(window: OpenWindow, frequency: str, days: list[str], opens: time | None, closes: time | None,
              event_date: date | None) -> bool:
-    """Whether one opening rule has hours on the window's day that overlap it. Hours only touching the
-    window (closing at its start, opening at its end) do not."""
-    if frequency == "always":
-        return True
+    """Whether one opening rule has hours on the window's day that overlap it (``OpeningRule.open_between``:
+    an overnight rule's small hours are on the next day)."""
+    on = tuple(days)
     if frequency == "event":  # a one-off event's times are on its date
-        days = [DAYS[event_date.weekday()]] if event_date else []
-    if window.day is not None and window.day not in days:
-        return False
-    return opens is not None and closes is not None and opens < window.end and closes > window.start
+        on = (DAYS[event_date.weekday()],) if event_date else ()
+    rule = OpeningRule(frequency, tuple(days), None, opens, closes)
+    return rule.open_between(window.day, window.start, window.end, days=on)
 
 
 def open_during(window: OpenWindow) -> set[int]:

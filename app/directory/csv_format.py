@@ -21,6 +21,7 @@ from app.directory.listing_data import (
     normalise_postcode,
     parse_cost_option,
 )
+from app.directory.phones import tidy_phone
 from app.text import removed_note, storable
 from app.timeutil import today
 
@@ -158,7 +159,7 @@ def parse_row(written: dict[str, str], line: int) -> CsvRow:
         accessibility=_split(get("accessibility")),
         areas=_split(get("areas")),
         locations=_locations(get("address"), get("postcode"), problems),
-        phone=get("phone"),
+        phone=tidy_phone(get("phone")),
         email=get("email"),
         website=get("website"),
         opening_hours=canonical_opening_hours(get("opening_hours"), is_event=get("kind") == "event"),

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from app.directory.models import ClusterFocus, CostOption, Location, OpeningTime, Service, ServiceCluster
+from app.directory.phones import phone_problem
 from app.directory.schedule import OpeningRule, ScheduleError, parse_opening_hours, written_form
 from app.geography.placing import district_known, point_of, unknown_district_message
 from app.geography.shape import normalise_postcode
@@ -108,7 +109,7 @@ class ListingData:
             phone=service.phone,
             email=service.email,
             website=service.website,
-            opening_hours=written_form([_rule_from_row(row) for row in service.opening_times]),
+            opening_hours=written_form([rule_from_row(row) for row in service.opening_times]),
             event_date=service.event_date,
             assured_at=service.assured_at,
         )
@@ -131,13 +132,13 @@ class ListingData:
         rules = parse_opening_hours(self.opening_hours, is_event=self.kind == "event")
         service.opening_times = [
             OpeningTime(position=i, frequency=r.frequency, days=list(r.days), week_of_month=r.week_of_month,
-                        opens_at=r.opens_at, closes_at=r.closes_at)
+                        opens_at=r.opens_at, closes_at=r.closes_at, note=r.note)
             for i, r in enumerate(rules)
         ]
 
 
-def _rule_from_row(row: OpeningTime) -> OpeningRule:
-    return OpeningRule(row.frequency, tuple(row.days), row.week_of_month, row.opens_at, row.closes_at)
+def rule_from_row(row: OpeningTime) -> OpeningRule:
+    return OpeningRule(row.frequency, tuple(row.days), row.week_of_month, row.opens_at, row.closes_at, row.note)
 
 
 def canonical_opening_hours(text: str, *, is_event: bool) -> str:
@@ -233,6 +234,8 @@ def validate(data: ListingData, *, event_date_unreadable: bool = False) -> list[
             problems.append(f"postcode: {unknown_district_message(location.postcode)}")
         if not location.address.strip():
             problems.append("address: a location needs an address")
+    if problem := phone_problem(data.phone):
+        problems.append(f"phone: {problem}")
     if data.email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", data.email):
         problems.append(f"email: '{data.email}' is not an email address")
     if data.website and not re.match(r"^https?://[^\s/]+\.[^\s]+$", data.website):

@@ -183,6 +183,8 @@ class OpeningTime(db.Model):
     week_of_month: Mapped[int | None]  # 1..4, or -1 for the last, with frequency monthly
     opens_at: Mapped[time | None]
     closes_at: Mapped[time | None]
+    # A few words on the rule, like "term time only"; a closing time before the opening time is the next morning.
+    note: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Revision(db.Model):

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from app.directory.listing_data import CostOptionData, ListingData, LocationData, normalise_postcode, validate
 from app.directory.models import Organisation, OrganisationStatus, Service
 from app.directory.operations import publish_directly
-from app.directory.schedule import DAYS, OpeningRule, written_form
+from app.directory.phones import tidy_phone
+from app.directory.schedule import DAYS, MAX_NOTE, OpeningRule, written_form
 from app.extensions import db
 from app.taxonomies import taxonomy
 from app.text import storable_json
@@ -143,39 +144,51 @@ def _date(value: object) -> date | None:
         return None
 
 
+def _schedule_note(schedule: dict[str, object], notes: list[str]) -> str:
+    """The schedule's ``notes`` as our note on the rule: one line, no ``;`` (which separates rules), at most
+    ``MAX_NOTE`` characters."""
+    note = " ".join(_text(schedule.get("notes")).split()).replace(";", ",")
+    if len(note) > MAX_NOTE:
+        notes.append(f"a schedule's notes were cut to {MAX_NOTE} characters ({note[:40]}…)")
+        note = note[: MAX_NOTE - 1].rstrip() + "…"
+    return note
+
+
 def _schedules(record: dict[str, object], notes: list[str]) -> tuple[list[OpeningRule], date | None]:
+    """Each schedule as our rules; one whose closes_at is before its opens_at closes the next morning."""
     rules: list[OpeningRule] = []
     event_day = None
     for schedule in record.get("schedules") or []:
         if not isinstance(schedule, dict):
             continue
+        note = _schedule_note(schedule, notes)
         freq = _text(schedule.get("freq")).upper()
         opens, closes = _time(schedule.get("opens_at")), _time(schedule.get("closes_at"))
         byday = [d.strip().upper() for d in _text(schedule.get("byday")).split(",") if d.strip()]
         every_day = freq == "DAILY" or (freq == "WEEKLY" and len(set(byday)) == len(DAYS))
         if every_day and opens == time(0, 0) and closes is not None and closes >= time(23, 59):
-            rules.append(OpeningRule("always"))
+            rules.append(OpeningRule("always", note=note))
             continue
-        if opens is None or closes is None or closes <= opens:
+        if opens is None or closes is None or closes == opens:
             notes.append(f"a schedule without usable times was left out ({_text(schedule.get('description'))[:60]})")
             continue
         if not freq:
             start, end = _date(schedule.get("valid_from") or schedule.get("dtstart")), _date(schedule.get("valid_to"))
             if start is not None and (end is None or end == start):
                 event_day = start
-                rules.append(OpeningRule("event", (), None, opens, closes))
+                rules.append(OpeningRule("event", (), None, opens, closes, note))
                 continue
         match = re.fullmatch(r"(-?[1-4])(MO|TU|WE|TH|FR|SA|SU)", byday[0]) if freq == "MONTHLY" and byday else None
         if match:
-            rules.append(OpeningRule("monthly", (RRULE_TO_DAY[match[2]],), int(match[1]), opens, closes))
+            rules.append(OpeningRule("monthly", (RRULE_TO_DAY[match[2]],), int(match[1]), opens, closes, note))
             continue
         days = tuple(day for day in DAYS if day in {RRULE_TO_DAY.get(d) for d in byday})
         if freq == "WEEKLY" and days:
             interval = schedule.get("interval") or 1
             if interval == 2 and len(days) == 1:
-                rules.append(OpeningRule("fortnightly", days, None, opens, closes))
+                rules.append(OpeningRule("fortnightly", days, None, opens, closes, note))
             else:
-                rules.append(OpeningRule("weekly", days, None, opens, closes))
+                rules.append(OpeningRule("weekly", days, None, opens, closes, note))
             continue
         notes.append(f"a schedule we cannot read was left out ({_text(schedule.get('description'))[:60]})")
     return rules, event_day
@@ -304,7 +317,7 @@ def read_service(raw: dict[str, object]) -> OrukService:
         accessibility=terms.get("accessibility", []),
         areas=_areas(record, notes),
         locations=locations,
-        phone=phones[0] if phones else "",
+        phone=tidy_phone(phones[0]) if phones else "",
         email=_text(record.get("email")),
         website=_text(record.get("url")),
         opening_hours=written_form(rules),

@@ -5,8 +5,8 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from app.directory.listing_data import rule_from_row
 from app.directory.models import Service
-from app.directory.schedule import OpeningRule
 from app.taxonomies import taxonomy
 
 # How to get in: the routes a person can take themselves come first.
@@ -76,8 +76,7 @@ def _labelled(taxonomy_name: str, slugs: list[str]) -> tuple[Labelled, ...]:
 
 def public_listing(service: Service) -> PublicListing:
     referral = sorted(service.referral, key=lambda s: REFERRAL_ORDER.index(s) if s in REFERRAL_ORDER else 99)
-    rules = [OpeningRule(r.frequency, tuple(r.days), r.week_of_month, r.opens_at, r.closes_at)
-             for r in service.opening_times]
+    rules = [rule_from_row(r) for r in service.opening_times]
     option_text = []
     for option in service.cost_options:
         amount = f"£{option.amount:.2f}".replace(".00", "")

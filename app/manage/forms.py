@@ -1,9 +1,10 @@
 """Forms for agencies: registering an organisation and inviting colleagues."""
 
-from wtforms import EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms import EmailField, Field, PasswordField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, Regexp, ValidationError
 
 from app.auth.forms import new_password_field
+from app.directory.phones import phone_problem, tidy_phone
 from app.forms import WebForm
 
 
@@ -26,9 +27,14 @@ class OrganisationRegisterForm(WebForm):
     confirm = PasswordField("Type the password again", validators=[
         DataRequired("Type the password again"), EqualTo("password", "The passwords do not match")])
 
+    def validate_phone(self, field: Field) -> None:
+        if problem := phone_problem(field.data or ""):
+            raise ValidationError(problem[:1].upper() + problem[1:])
+
     def organisation_details(self) -> dict[str, str]:
-        return {name: getattr(self, name).data or "" for name in
-                ("name", "description", "website", "phone", "email", "charity_number")}
+        details = {name: getattr(self, name).data or "" for name in
+                   ("name", "description", "website", "phone", "email", "charity_number")}
+        return details | {"phone": tidy_phone(details["phone"])}
 
 
 class InviteForm(WebForm):

@@ -32,6 +32,7 @@ from app.directory.listing_data import (
     parse_cost_option,
     validate,
 )
+from app.directory.phones import tidy_phone
 from app.directory.schedule import DAYS, NTH, OpeningRule, ScheduleError, parse_opening_hours, written_form
 from app.form_errors import form_errors
 from app.forms import SubForm, WebForm
@@ -86,6 +87,7 @@ class OpeningRowForm(SubForm):
     days = MultiCheckboxField("Days", choices=[SelectChoice(day, day) for day in DAYS])
     opens = TimeField("Opens", validators=[Optional()], format="%H:%M")
     closes = TimeField("Closes", validators=[Optional()], format="%H:%M")
+    note = StringField("Note", validators=[Optional(), Length(max=200)])
 
     def rule(self) -> OpeningRule | None:
         """The row as an opening rule, None when unused; ``RowProblem`` with a plain message if incomplete."""
@@ -97,16 +99,26 @@ class OpeningRowForm(SubForm):
         if self.opens.data is None or self.closes.data is None:
             raise RowProblem("opens" if self.opens.data is None else "closes",
                              "give the opening and closing times, like 09:30 and 17:00")
-        if self.closes.data <= self.opens.data:
-            raise RowProblem("closes", "the closing time must be after the opening time")
+        if self.closes.data == self.opens.data:  # earlier is the next morning (app.directory.schedule)
+            raise RowProblem("closes", "the closing time is the opening time; for all day and night, "
+                                       "choose 'Open 24 hours a day, every day'")
+        note = _note(self.note)
         days = tuple(day for day in DAYS if day in self.days.data)
         if pattern == "weekly":
-            return OpeningRule("weekly", days, None, self.opens.data, self.closes.data)
+            return OpeningRule("weekly", days, None, self.opens.data, self.closes.data, note)
         if len(days) > 1:
             raise RowProblem("days", "choose one day for a fortnightly or monthly time")
         if pattern == "fortnightly":
-            return OpeningRule("fortnightly", days, None, self.opens.data, self.closes.data)
-        return OpeningRule("monthly", days, NTH[pattern], self.opens.data, self.closes.data)
+            return OpeningRule("fortnightly", days, None, self.opens.data, self.closes.data, note)
+        return OpeningRule("monthly", days, NTH[pattern], self.opens.data, self.closes.data, note)
+
+
+def _note(field: StringField) -> str:
+    """A note as typed; ``;`` separates opening times in the written form, so a note cannot hold one."""
+    note = " ".join((field.data or "").split())
+    if ";" in note:
+        raise RowProblem(field.short_name, "a note cannot hold ';': use a comma instead")
+    return note
 
 
 class ListingForm(WebForm):
@@ -137,9 +149,10 @@ class ListingForm(WebForm):
                                validators=[DataRequired("Choose at least one area")])
     locations = FieldList(FormField(LocationForm), min_entries=LOCATION_ROWS, max_entries=LOCATION_ROWS)
     always_open = BooleanField("Open 24 hours a day, every day")
+    always_note = StringField("Note on the 24 hours", validators=[Optional(), Length(max=200)])
     opening_rows = FieldList(FormField(OpeningRowForm), min_entries=OPENING_ROWS, max_entries=OPENING_ROWS)
     event_date = DateField("Date of the event", validators=[Optional()])
-    event_times = StringField("Event times", validators=[Optional(), Length(max=20)])
+    event_times = StringField("Event times", validators=[Optional(), Length(max=220)])  # with a note, perhaps
     phone = StringField("Phone", validators=[Optional(), Length(max=50)])
     email = StringField("Email", validators=[Optional(), Email("Enter an email address like name@example.org"),
                                              Length(max=200)])
@@ -160,6 +173,7 @@ class ListingForm(WebForm):
             row.address.data, row.postcode.data = location.address, location.postcode
         rules = parse_opening_hours(data.opening_hours, is_event=data.kind == "event")
         self.always_open.data = any(rule.frequency == "always" for rule in rules)
+        self.always_note.data = next((rule.note for rule in rules if rule.frequency == "always"), "")
         event_rules = [rule for rule in rules if rule.frequency == "event"]
         self.event_times.data = event_rules[0].written() if event_rules else ""
         weekly = [rule for rule in rules if rule.frequency in {"weekly", "fortnightly", "monthly"}]
@@ -169,11 +183,15 @@ class ListingForm(WebForm):
             else:
                 row.pattern.data = rule.frequency
             row.days.data, row.opens.data, row.closes.data = list(rule.days), rule.opens_at, rule.closes_at
+            row.note.data = rule.note
 
     def _opening_hours(self) -> str:
         rules: list[OpeningRule] = []
         if self.always_open.data:
-            rules.append(OpeningRule("always"))
+            try:
+                rules.append(OpeningRule("always", note=_note(self.always_note)))
+            except RowProblem as problem:
+                self.always_note.errors = [*self.always_note.errors, str(problem).capitalize()]
         for number, row in enumerate(self.opening_rows, 1):
             try:
                 rule = row.form.rule()
@@ -225,7 +243,7 @@ class ListingForm(WebForm):
             accessibility=list(self.accessibility.data or []),
             areas=list(self.areas.data or []),
             locations=locations,
-            phone=(self.phone.data or "").strip(),
+            phone=tidy_phone(self.phone.data or ""),
             email=(self.email.data or "").strip(),
             website=(self.website.data or "").strip(),
             opening_hours=self._opening_hours(),

@@ -25,6 +25,8 @@ from app.directory.listing_data import ListingData, LocationData
 from app.directory.models import Organisation, OrganisationStatus, Revision, RevisionStatus, Service
 from app.directory.operations import archive, publish_directly
 from app.extensions import db
+from app.problems.models import ProblemKind
+from app.problems.operations import file_report
 from app.timeutil import today, utcnow
 from tests.conftest import Mailbox, use_smtp
 from tests.databases import THROTTLE_TABLES
@@ -92,6 +94,7 @@ class Ids:
     referrer_to_approve: int
     referrer_to_decline: int
     domain: int
+    problem_b: int  # an open problem report about service_b
 
 
 @pytest.fixture
@@ -117,6 +120,7 @@ def ids(app: Flask) -> Ids:
         for service, name in ((service_b, "Beta Befriending Calls"), (new_service_b, "Beta Befriending Walks")):
             service.revisions.append(Revision(author_id=editor_b.id, source="web", status=RevisionStatus.PENDING,
                                               data=listing("Beta Befriending", name).to_json()))
+        problem_b = file_report(service_b, ProblemKind.CONTACT, "Beta Befriending's number is wrong", "")
         db.session.commit()
         users = {u.email: u.id for u in db.session.scalars(select(User))}
         return Ids(
@@ -126,6 +130,7 @@ def ids(app: Flask) -> Ids:
             approved_revision_b=service_b.revisions[0].id,
             referrer_to_approve=users["pat@gp.example"], referrer_to_decline=users["pip@gp.example"],
             domain=db.session.scalars(select(TrustedDomain)).one().id,
+            problem_b=problem_b.id,
         )
 
 
@@ -166,6 +171,9 @@ MANAGE_CALLS: dict[str, Call] = {
     "manage.restore_service": Call(lambda i: f"/manage/services/{i.archived_b}/restore"),
     # The sharpest attempt: an outsider adding themselves as an editor of organisation B.
     "manage.invite": Call(lambda i: f"/manage/organisations/{i.org_b}/invite", lambda i: {"email": EDITOR_A}),
+    # The queue lists the signed-in person's own organisations' reports: checked like the dashboard.
+    "manage.problems": Call(lambda i: "/manage/problems", kind="own-area"),
+    "manage.problem": Call(lambda i: f"/manage/problems/{i.problem_b}", lambda i: {"outcome": "Closed by an outsider"}),
 }
 
 ADMIN_CALLS: dict[str, Call] = {
@@ -280,7 +288,7 @@ def test_nobody_reaches_another_organisations_listings(app: Flask, ids: Ids, out
             elif call.kind == "owned":
                 assert response.status_code in (403, 404), f"{where} gave {response.status_code}"
                 assert "Beta Befriending" not in page, where
-            elif endpoint == "manage.dashboard":
+            elif endpoint in ("manage.dashboard", "manage.problems"):
                 assert response.status_code == 200, where
                 assert "Beta Befriending" not in page, f"{where} shows organisation B"
             elif method == "GET":  # the open registration page

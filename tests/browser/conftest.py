@@ -93,6 +93,7 @@ def live_server(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -
         "INSTANCE_PATH": str(workdir / "instance"),
         # Every test signs in afresh from one address: the sign-in limits are for people, not test suites.
         "RATELIMIT_ENABLED": False,
+        "FICTIONAL_PHONE_NUMBERS": True,  # the demo's numbers are Ofcom's drama numbers, as .ci/serve allows
     })
     with app.app_context():
         for email in (ADMIN, REFERRER, EDITOR):

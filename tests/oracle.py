@@ -14,8 +14,9 @@ The rules, as the design states them:
   matches national listings;
 - within a filter any chosen value will do, except accessibility, where a listing needs every chosen
   feature (someone who needs BSL and a wheelchair needs both); different filters must all hold;
-- open evenings: open after 6pm (a rule that closes after 18:00) or 24/7; weekends: a rule on Saturday or
-  Sunday, or 24/7; with both chosen, either will do (issue 24).
+- open evenings: open after 6pm (a rule that closes after 18:00, or past midnight: closing before it opens)
+  or 24/7; weekends: a rule on Saturday or Sunday (the day it opens), or 24/7; with both chosen, either will
+  do (issue 24).
 """
 
 import json
@@ -45,7 +46,7 @@ VISIBLE = text("""
       AND s.assured_at IS NOT NULL AND s.assured_at >= :cutoff
       AND (s.event_date IS NULL OR s.event_date >= :today)
 """).bindparams(bindparam("cutoff", type_=Date()), bindparam("today", type_=Date()))
-OPENING_TIMES = text("SELECT service_id, frequency, days, closes_at FROM opening_time")
+OPENING_TIMES = text("SELECT service_id, frequency, days, opens_at, closes_at FROM opening_time")
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,10 @@ def visible_rows(app: Flask, day: date | None = None) -> dict[int, Row]:
         listings = db.session.execute(VISIBLE, {"cutoff": cutoff, "today": day}).mappings().all()
         evening: set[int] = set()
         weekend: set[int] = set()
-        for service_id, frequency, days, closes_at in db.session.execute(OPENING_TIMES).all():
-            if frequency == "always" or (closes_at is not None and str(closes_at)[:8] > EVENING_AFTER):
+        for service_id, frequency, days, opens_at, closes_at in db.session.execute(OPENING_TIMES).all():
+            closes = str(closes_at)[:8] if closes_at is not None else None
+            overnight = closes is not None and opens_at is not None and closes < str(opens_at)[:8]
+            if frequency == "always" or overnight or (closes is not None and closes > EVENING_AFTER):
                 evening.add(service_id)
             if frequency == "always" or _values(days) & WEEKEND:
                 weekend.add(service_id)

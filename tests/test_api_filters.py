@@ -257,7 +257,13 @@ def open_then(app: Flask, day: str | None, start: str, end: str) -> set[str]:
             found.add(uid)
             continue
         on = [WEEKDAYS[date.fromisoformat(str(event_date)).weekday()]] if frequency == "event" else json.loads(days)
-        if (day is None or day in on) and _clock(opens) < end and _clock(closes) > start:
+        # Hours past midnight (closing before opening) are two spans: to midnight on the rule's days, and
+        # from midnight on the days after.
+        spans = [(on, _clock(opens), _clock(closes))]
+        if _clock(closes) < _clock(opens):
+            after = [WEEKDAYS[(WEEKDAYS.index(d) + 1) % 7] for d in on]
+            spans = [(on, _clock(opens), "24:00:00"), (after, "00:00:00", _clock(closes))]
+        if any((day is None or day in days_on) and begin < end and finish > start for days_on, begin, finish in spans):
             found.add(uid)
     return found
 
@@ -267,6 +273,7 @@ WINDOWS = [
     (None, "18:00", None, None), (None, None, "09:00", None), ("WE", "12:00", "14:00", "Wed"),
     ("TH", "17:00", "19:30", "Thu"), ("Friday", "09:00:00", "09:30:00", "Fri"), (None, "17:00", "17:01", None),
     ("TU", "20:00", None, "Tue"), ("SA", None, "10:00", "Sat"),
+    ("TU", "02:00", "03:00", "Tue"),  # the small hours: 24/7 listings, and those open overnight from Monday
 ]
 
 

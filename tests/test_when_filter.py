@@ -19,7 +19,9 @@ from app.extensions import db
 from tests.oracle import visible_rows
 from tests.search_helpers import all_ids, listed_ids, status_count
 
-EVENING = "(frequency = 'always' OR substr(CAST(closes_at AS TEXT), 1, 8) > '18:00:00')"
+# An evening: 24/7, closing after 6pm, or closing past midnight (before it opens).
+EVENING = ("(frequency = 'always' OR substr(CAST(closes_at AS TEXT), 1, 8) > '18:00:00'"
+           " OR substr(CAST(closes_at AS TEXT), 1, 8) < substr(CAST(opens_at AS TEXT), 1, 8))")
 # The days are a JSON list of "Mon".."Sun", as text on SQLite and as json on PostgreSQL.
 WEEKEND = """(frequency = 'always' OR CAST(days AS TEXT) LIKE '%"Sat"%' OR CAST(days AS TEXT) LIKE '%"Sun"%')"""
 WHEN_COUNT = re.compile(r'for="f-when-(evening|weekend)">[^<]*<span class="wa-count">\((\d+)\)</span>')
@@ -91,8 +93,8 @@ def test_each_result_shows_a_time_it_is_open_in_the_evening_or_at_the_weekend(sh
     assert set(shown) == either and weekend_only
     with shared_demo_app.app_context():
         for service in db.session.scalars(select(Service).where(Service.id.in_(either))):
-            rules = [OpeningRule(row.frequency, tuple(row.days), row.week_of_month, row.opens_at, row.closes_at)
-                     for row in service.opening_times]
+            rules = [OpeningRule(row.frequency, tuple(row.days), row.week_of_month, row.opens_at, row.closes_at,
+                                 row.note) for row in service.opening_times]
             answers = {rule.spoken() for rule in rules if rule.is_evening or rule.is_weekend}
             assert shown[service.id] in answers, (service.name, shown[service.id], answers)
         db.session.remove()

@@ -21,6 +21,8 @@ from flask import Flask
 from sqlalchemy import text
 
 from app.extensions import db
+from app.geography.placing import Precision, place_postcode
+from tests.perf.onspd import write_onspd
 from tests.test_import import GOOD_ROW, csv_text
 from tests.test_oruk_import import example, import_oruk, write
 
@@ -301,3 +303,24 @@ def test_saved_listings_get_their_postcodes_own_point_with_a_directory(app: Flas
     assert result.exit_code == 0, result.output
     assert stored_points(app) == {"BA2 4JT": sample_point("BA2 4JT"), "BA2 7AA": BA2_CENTRE,
                                   "SN14 8JA": sample_point("SN14 8JA")}
+
+
+def test_a_thousand_row_directory_places_each_of_its_postcodes_exactly(app: Flask, tmp_path: Path) -> None:
+    """A made-up ONSPD file of 1,000 rows (seeded): the kept postcodes are exactly the file's live ones with
+    a grid reference, read here with ``csv``, and each is placed at its own point."""
+    path = tmp_path / "ONSPD_TEST_UK.csv"
+    write_onspd(path, 1000, seed=19)
+    with path.open(encoding="utf-8", newline="") as handle:
+        expected = {row["pcds"]: (float(row["lat"]), float(row["long"])) for row in csv.DictReader(handle)
+                    if not row["doterm"] and row["osgrdind"] != "9"}
+    assert 800 < len(expected) < 1000  # some terminated and some unplaced rows were left out
+
+    result = load(app, path)
+
+    assert result.exit_code == 0, result.output
+    assert {postcode: (lat, lon) for postcode, (_, lat, lon, _) in table(app).items()} == expected
+    with app.app_context():
+        for postcode, point in expected.items():
+            placing = place_postcode(postcode)
+            assert placing.precision is Precision.EXACT, postcode
+            assert (placing.centre.latitude, placing.centre.longitude) == point, postcode

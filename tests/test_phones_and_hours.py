@@ -17,17 +17,16 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from app.accounts.operations import create_user
-from app.directory.models import Organisation, OrganisationStatus
 from app.directory.phones import PhoneError, formatted_phone
 from app.directory.schedule import ScheduleError, parse_opening_hours
 from app.extensions import db
+from tests import test_listing_form
 from tests.conftest import _app_from
 from tests.search_helpers import all_ids
 from tests.test_import import GOOD_ROW, csv_text
-from tests.test_listing_form import PASSWORD, error_beside, listing_fields, sign_in, trust, when_on_public_page
+from tests.test_listing_form import error_beside, listing_fields, trust, when_on_public_page
 from tests.test_oruk_import import example, service_validator
-from tests.web import client_at, submit
+from tests.web import submit
 
 OVERNIGHT = "Fri 22:00-02:00 (term time only)"
 OVERNIGHT_SPOKEN = "Friday, 10pm to 2am the next morning (term time only)"
@@ -67,19 +66,7 @@ def import_rows(app: Flask, tmp_path: Path, rows: list[dict[str, str]]) -> tuple
     return run(app, "import", "services", str(path))
 
 
-@pytest.fixture
-def editor(app: Flask) -> dict[str, object]:
-    """An approved organisation's signed-in editor (as in test_listing_form)."""
-    with app.app_context():
-        organisation = Organisation(name="Keynsham Singers", status=OrganisationStatus.APPROVED)
-        db.session.add(organisation)
-        create_user("editor@singers.example", PASSWORD, role="editor", organisation=organisation)
-        db.session.commit()
-        organisation_id = organisation.id
-    client = client_at(app, "10.5.0.1")
-    sign_in(client, "editor@singers.example")
-    return {"client": client, "organisation_id": organisation_id,
-            "new": f"/manage/organisations/{organisation_id}/services/new"}
+editor = test_listing_form.editor  # an approved organisation's signed-in editor, as there
 
 
 @pytest.fixture

@@ -145,7 +145,9 @@ def test_age_filter_keeps_only_listings_whose_range_includes_the_age(shared_demo
 
 
 def opens_in_the_evening(service: Service) -> bool:
+    """24/7, closing after 6pm, or closing past midnight (before it opens)."""
     return any(t.frequency == "always" or (t.closes_at is not None and t.closes_at > time(18, 0))
+               or (t.closes_at is not None and t.opens_at is not None and t.closes_at < t.opens_at)
                for t in service.opening_times)
 
 
